@@ -1,0 +1,11 @@
+/* The protogate subcommands; each returns the process exit status. */
+#ifndef GW_COMMANDS_H
+#define GW_COMMANDS_H
+
+typedef struct gw_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+} gw_command;
+
+#endif

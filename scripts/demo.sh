@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds protogate and shows what it serves for the example services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh build
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_TESTS=OFF >/dev/null
+cmake --build build -j "$(nproc)"
+build/gateway/protogate --help
