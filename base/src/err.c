@@ -20,9 +20,17 @@ int gb_err_prefix(gb_err *err, const char *prefix)
 {
     if (err == NULL)
         return 0;
-    char old[sizeof(err->msg)];
-    memcpy(old, err->msg, sizeof(old));
-    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    /* Truncation is intended: the message stays within its 256 bytes. */
+    char joined[sizeof(err->msg)];
+    size_t cap = sizeof(joined) - 1, n = 0;
+    const char *parts[] = {prefix, ": ", err->msg};
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = strnlen(parts[i], cap - n);
+        memcpy(joined + n, parts[i], len);
+        n += len;
+    }
+    joined[n] = '\0';
+    memcpy(err->msg, joined, n + 1);
     return err->code;
 }
 
