@@ -12,7 +12,7 @@ build_pkgs=(
     golang-github-grpc-ecosystem-grpc-gateway-dev      # google/api and google/rpc protos
 )
 test_pkgs=(
-    libcriterion-dev clang-format python3-grpcio python3-protobuf curl nghttp2-client
+    libcriterion-dev clang-format python3-grpcio python3-protobuf python3-grpc-tools curl nghttp2-client
     valgrind nodejs chromium
 )
 
