@@ -153,8 +153,10 @@ static state end_field(parser *p)
 {
     const char *f = p->text + p->start;
     size_t n = p->pos - p->start;
-    if (n == 0 || f[n - 1] == '.')
+    if (n == 0)
         return fail(p, "empty field path", p->pos);
+    if (f[n - 1] == '.')
+        return fail(p, "expected a field name", p->pos);
     for (size_t i = 0; i + 1 < p->n_vars; i++) {
         if (strlen(p->vars[i].field_path) == n && memcmp(p->vars[i].field_path, f, n) == 0)
             return fail(p, "variable bound twice", p->start);
