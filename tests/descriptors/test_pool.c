@@ -268,3 +268,26 @@ Test(pool, references_keep_the_pool_alive)
     cr_assert_not_null(pbd_pool_find_message(again, "pbd.t3.Everything"));
     pbd_pool_unref(again);
 }
+
+#include <pthread.h>
+
+static void *ref_unref(void *arg)
+{
+    pbd_pool *pool = arg;
+    for (int i = 0; i < 10000; i++)
+        pbd_pool_unref(pbd_pool_ref(pool));
+    return NULL;
+}
+
+Test(pool, references_are_taken_and_dropped_from_many_threads)
+{
+    pbd_pool *pool = load_ok("types2");
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&threads[i], NULL, ref_unref, pool), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    /* Still exactly one reference: the pool is alive and the last unref frees it (ASan). */
+    cr_assert_not_null(pbd_pool_find_message(pool, "pbd.t2.Legacy"));
+    pbd_pool_unref(pool);
+}
