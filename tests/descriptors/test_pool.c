@@ -70,7 +70,7 @@ Test(pool, examples_nested_types_enums_and_well_known_types)
     cr_assert(when->has_presence);
     cr_assert_eq(message(pool, "google.protobuf.Empty")->wkt, PBD_WKT_EMPTY);
     cr_assert_eq(person->wkt, PBD_WKT_NONE);
-    const pbd_enum *cat = pbd_pool_find_enum(pool, "recommendations.BookCategory");
+    const pbd_enum *cat = pbd_pool_find_enum(pool, "reco.BookCategory");
     cr_assert_str_eq(pbd_enum_value_by_number(cat, 1)->name, "SCIENCE_FICTION");
     cr_assert_eq(pbd_enum_value_by_name(cat, "SELF_HELP", 9)->number, 2);
     pbd_pool_unref(pool);
