@@ -1,7 +1,8 @@
 # libFuzzer targets (tests/fuzz), built only with -DGW_FUZZ=ON and clang:
 #   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DGW_FUZZ=ON -DGW_TESTS=OFF
-#   cmake --build build-fuzz -j2 && build-fuzz/tests/fuzz/fuzz_path_template -max_total_time=60 \
-#       tests/fuzz/corpus/fuzz_path_template
+#   cmake --build build-fuzz -j2 && mkdir -p /tmp/corpus &&
+#   build-fuzz/tests/fuzz/fuzz_path_template -max_total_time=60 /tmp/corpus \
+#       tests/fuzz/corpus/fuzz_path_template      (new inputs go to /tmp/corpus)
 # Every target of the build gets coverage instrumentation and ASan + UBSan.
 option(GW_FUZZ "Build the libFuzzer targets under tests/fuzz (needs clang)" OFF)
 
