@@ -386,10 +386,42 @@ cJSON *oas_schema_message_without(oas_ctx *c, const pbd_message *m, const oas_pa
     return s;
 }
 
+/* The enum's comment, then one line per value that has a comment or is deprecated:
+ * "- `FICTION`: Made up." (the value list itself carries no descriptions). */
+static char *enum_description(oas_ctx *c, const pbd_enum *e)
+{
+    gb_buf b;
+    gb_buf_init(&b, 0);
+    char *text = oas_comment_text(e->comment);
+    int rc = text != NULL ? gb_buf_printf(&b, "%s\n", text) : 0;
+    free(text);
+    bool listed = false;
+    for (size_t i = 0; rc == 0 && i < e->n_values; i++) {
+        const pbd_enum_value *v = &e->values[i];
+        if (v->comment == NULL && !v->deprecated)
+            continue;
+        char *note = oas_comment_text(v->comment);
+        rc = gb_buf_printf(&b, "%s- `%s`%s%s%s\n", !listed && b.n > 0 ? "\n" : "", v->name,
+                           note != NULL ? ": " : "", note != NULL ? note : "",
+                           v->deprecated ? " (deprecated)" : "");
+        listed = true;
+        free(note);
+    }
+    while (rc == 0 && b.n > 0 && b.p[b.n - 1] == '\n')
+        b.p[--b.n] = '\0';
+    if (rc != 0)
+        c->nomem = true;
+    if (rc != 0 || b.n == 0) {
+        gb_buf_free(&b);
+        return NULL;
+    }
+    return (char *)b.p;
+}
+
 static void fill_enum(oas_ctx *c, cJSON *s, const pbd_enum *e)
 {
     enum_values(c, s, e);
-    oas_str_take(c, s, "description", oas_comment_text(e->comment));
+    oas_str_take(c, s, "description", enum_description(c, e));
     if (e->deprecated)
         oas_true(c, s, v2(c) ? "x-deprecated" : "deprecated");
 }

@@ -52,7 +52,7 @@ Test(schema, names_properties_by_json_name_or_by_proto_name_on_request)
     cJSON_Delete(doc);
 }
 
-Test(schema, makes_enums_named_string_enums_of_their_value_names)
+Test(schema, makes_enums_named_string_enums_of_their_value_names_with_value_notes)
 {
     cJSON *doc = doc31();
     cr_expect_str_eq(str(BOOK(doc, "genre"), "$ref"), "#/components/schemas/oastest.v1.Genre");
@@ -62,7 +62,8 @@ Test(schema, makes_enums_named_string_enums_of_their_value_names)
     cr_assert_eq(cJSON_GetArraySize(values), 4);
     cr_expect_str_eq(cJSON_GetArrayItem(values, 0)->valuestring, "GENRE_UNSPECIFIED");
     cr_expect_str_eq(cJSON_GetArrayItem(values, 3)->valuestring, "HISTORY");
-    cr_expect_str_eq(str(genre, "description"), "What a book is about.");
+    cr_expect_str_eq(str(genre, "description"),
+                     "What a book is about.\n\n- `FICTION`: Made up.\n- `HISTORY` (deprecated)");
     cJSON_Delete(doc);
 }
 

@@ -7,8 +7,11 @@ protogate=$1 out=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
+# A set without services must still make a valid (empty) document.
+protoc -I/usr/include --include_imports --descriptor_set_out="$out/no_services.pb" \
+    google/protobuf/timestamp.proto
 docs=()
-for pb in "$@"; do
+for pb in "$@" "$out/no_services.pb"; do
     name=$(basename "$pb" .pb)
     for fmt in 3.1 2.0; do
         "$protogate" openapi --descriptor-set "$pb" --format "$fmt" >"$out/$name.$fmt.json"
