@@ -16,11 +16,22 @@ static bool v2(const oas_ctx *c)
 static const char stream_note[] =
     "A stream of messages. As application/x-ndjson: one JSON object per line, "
     "{\"result\": <message>} for each message and {\"error\": <google.rpc.Status>} when "
-    "the call fails after the first one. As text/event-stream: one server-sent event per "
-    "message, its data the same object.";
+    "the call fails after the first one. As text/event-stream (Accept: text/event-stream): "
+    "one event per message, its data the message; a failure is an `error` event whose "
+    "data is the google.rpc.Status.";
+static const char raw_note[] = "The data of the google.api.HttpBody reply, served with "
+                               "its content type.";
+static const char raw_stream_note[] =
+    "The data of the google.api.HttpBody messages one after the other, served with the "
+    "first message's content type.";
 static const char client_stream_note[] =
     "A stream of request messages: JSON objects one after the other (newline-delimited); "
     "the end of the body ends the stream.";
+
+static bool has_key(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
 
 /* Keys a Swagger 2.0 non-body parameter (and its items) may carry. */
 static void copy_v2_keys(oas_ctx *c, cJSON *dst, const cJSON *schema)
@@ -233,55 +244,81 @@ static void add_body(oas_ctx *c, cJSON *op, cJSON *params, const pbd_method *m, 
     oas_set(c, oas_obj(c, content, "application/json"), "schema", schema);
 }
 
-/* A response: |media| lists the content types (3.1) that carry |schema|. */
-static void add_response(oas_ctx *c, cJSON *responses, const char *code, const char *text,
-                         cJSON *schema, const char *const *media, size_t n_media)
+/* One media type of a response and its schema; 2.0 has one schema per response, the
+ * first given, and lists the media types in the operation's "produces". */
+static void add_media(oas_ctx *c, cJSON *op, cJSON *resp, const char *media, cJSON *schema)
 {
-    cJSON *r = oas_obj(c, responses, code);
-    oas_str(c, r, "description", text);
-    if (v2(c)) {
-        oas_set(c, r, "schema", schema);
+    if (!v2(c)) {
+        cJSON *content = cJSON_GetObjectItemCaseSensitive(resp, "content");
+        content = content != NULL ? content : oas_obj(c, resp, "content");
+        oas_set(c, oas_obj(c, content, media), "schema", schema);
         return;
     }
-    cJSON *content = oas_obj(c, r, "content");
-    for (size_t i = 0; i < n_media; i++)
-        oas_set(c, oas_obj(c, content, media[i]), "schema",
-                i + 1 < n_media ? cJSON_Duplicate(schema, true) : schema);
+    if (has_key(resp, "schema"))
+        cJSON_Delete(schema);
+    else
+        oas_set(c, resp, "schema", schema);
+    if (strcmp(media, "application/json") == 0)
+        return;
+    cJSON *produces = cJSON_GetObjectItemCaseSensitive(op, "produces");
+    produces = produces != NULL ? produces : oas_arr(c, op, "produces");
+    oas_push(c, produces, cJSON_CreateString(media));
 }
 
+static cJSON *binary_schema(oas_ctx *c)
+{
+    cJSON *s = cJSON_CreateObject();
+    oas_str(c, s, "type", "string");
+    oas_str(c, s, "format", "binary");
+    return s;
+}
+
+/* The message the reply body is made of, NULL for a scalar or repeated response_body. */
+static const pbd_message *reply_message(const pbd_method *m, const pbd_field *f)
+{
+    if (f == NULL)
+        return m->output;
+    return f->label == PBD_LABEL_REPEATED ? NULL : f->message;
+}
+
+/* 200: the reply (a google.api.HttpBody is written raw, with its own content type),
+ * a stream of replies, or one JSON reply; default: the error. */
 static int add_responses(oas_ctx *c, cJSON *op, const pbd_method *m, const char *response_body)
 {
-    cJSON *schema;
+    const pbd_field *f = NULL;
     if (response_body != NULL) {
-        const pbd_field *f =
-            pbd_message_field_by_name(m->output, response_body, strlen(response_body));
+        f = pbd_message_field_by_name(m->output, response_body, strlen(response_body));
         if (f == NULL)
             return gb_err_set(c->err, OAS_ERR_POOL, "%s: response_body %s: no such field",
                               m->full_name, response_body);
-        schema = oas_schema_field(c, f);
-    } else {
-        schema = oas_schema_message(c, m->output);
     }
+    const pbd_message *reply = reply_message(m, f);
+    bool raw = reply != NULL && strcmp(reply->full_name, "google.api.HttpBody") == 0 &&
+               (!m->server_streaming || f == NULL);
     cJSON *responses = oas_obj(c, op, "responses");
-    static const char *const json[] = {"application/json"};
-    static const char *const stream[] = {"application/x-ndjson", "text/event-stream"};
-    if (m->server_streaming) {
-        cJSON *wrap = cJSON_CreateObject();
-        oas_str(c, wrap, "type", "object");
-        cJSON *props = oas_obj(c, wrap, "properties");
-        oas_set(c, props, "result", schema);
-        oas_set(c, props, "error", oas_schema_status_ref(c));
-        add_response(c, responses, "200", stream_note, wrap, stream, 2);
-        if (v2(c)) {
-            cJSON *produces = oas_arr(c, op, "produces");
-            for (size_t i = 0; i < 2; i++)
-                oas_push(c, produces, cJSON_CreateString(stream[i]));
-        }
+    cJSON *ok = oas_obj(c, responses, "200");
+    if (raw) {
+        oas_str(c, ok, "description", m->server_streaming ? raw_stream_note : raw_note);
+        add_media(c, op, ok, "*/*", binary_schema(c));
     } else {
-        add_response(c, responses, "200", "A successful response.", schema, json, 1);
+        cJSON *schema = f != NULL ? oas_schema_field(c, f) : oas_schema_message(c, m->output);
+        if (m->server_streaming) {
+            cJSON *wrap = cJSON_CreateObject();
+            oas_str(c, wrap, "type", "object");
+            cJSON *props = oas_obj(c, wrap, "properties");
+            oas_set(c, props, "result", cJSON_Duplicate(schema, true));
+            oas_set(c, props, "error", oas_schema_status_ref(c));
+            oas_str(c, ok, "description", stream_note);
+            add_media(c, op, ok, "application/x-ndjson", wrap);
+            add_media(c, op, ok, "text/event-stream", schema);
+        } else {
+            oas_str(c, ok, "description", "A successful response.");
+            add_media(c, op, ok, "application/json", schema);
+        }
     }
-    add_response(c, responses, "default", "An error response (google.rpc.Status).",
-                 oas_schema_status_ref(c), json, 1);
+    cJSON *fail = oas_obj(c, responses, "default");
+    oas_str(c, fail, "description", "An error response (google.rpc.Status).");
+    add_media(c, op, fail, "application/json", oas_schema_status_ref(c));
     return 0;
 }
 

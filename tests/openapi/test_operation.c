@@ -170,7 +170,7 @@ Test(operation, never_gives_two_operations_the_same_id)
             count++;
         }
     }
-    cr_expect_eq(count, 14);
+    cr_expect_eq(count, 16);
     cJSON_Delete(seen);
 }
 
@@ -214,7 +214,22 @@ Test(operation, documents_server_streams_as_ndjson_and_server_sent_events)
                      "#/components/schemas/oastest.v1.BookEvent");
     cr_expect_str_eq(str(at(ndjson, "error", NULL), "$ref"),
                      "#/components/schemas/google.rpc.Status");
-    cr_expect(has(content, "text/event-stream"));
+    cr_expect_str_eq(str(at(content, "text/event-stream", "schema", NULL), "$ref"),
+                     "#/components/schemas/oastest.v1.BookEvent",
+                     "an event's data is the message itself");
+}
+
+Test(operation, documents_http_body_replies_as_raw_bytes)
+{
+    static const char *const paths[] = {"/v1/{name}/cover", "/v1/{name}:read"};
+    for (size_t i = 0; i < 2; i++) {
+        const cJSON *content = at(op(paths[i], "get"), "responses", "200", "content", NULL);
+        const cJSON *schema = at(content, "*/*", "schema", NULL);
+        cr_expect_str_eq(str(schema, "format"), "binary");
+        cr_expect_not(has(content, "application/json"));
+        cr_expect_not(has(content, "application/x-ndjson"));
+    }
+    cr_expect_not(has(at(doc, "components", "schemas", NULL), "google.api.HttpBody"));
 }
 
 Test(operation, documents_client_streams_as_a_sequence_of_request_objects)
