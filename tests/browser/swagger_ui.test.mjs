@@ -4,8 +4,8 @@
 //       serves `protogate openapi` and the embedded UI files from a static server and
 //       checks that the page loads offline and lists every operation of the document;
 //   node swagger_ui.test.mjs try --url http://127.0.0.1:PORT
-//       against a running gateway: also calls Greeter.SayHello and RouteGuide.GetFeature
-//       through "Try it out" and reads the answers on the page.
+//       against a running gateway: also calls Greeter.SayHello, RouteGuide.GetFeature and
+//       the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers.
 //
 // Screenshots go to artifacts/ at the top of the repository. Any request that would
 // leave 127.0.0.1 is aborted and fails the test.
@@ -120,6 +120,11 @@ async function tryOperations(page) {
   });
   if (!feature.includes("409146138")) fail(`GetFeature answered ${feature}`);
   console.log("RouteGuide.GetFeature with path parameters through Try it out: answered");
+  const stream = await tryIt(page, "operations-Greeter-Greeter_SayHelloStreamReply", async (block) => {
+    await block.locator('input[placeholder="name"]').fill("world");
+  });
+  if (!stream.includes("Hola, world!")) fail(`SayHelloStreamReply answered ${stream}`);
+  console.log("Greeter.SayHelloStreamReply (server stream) through Try it out: Hola, world!");
 }
 
 async function main() {
@@ -155,7 +160,7 @@ async function main() {
     if (mode === "try") await tryOperations(page);
     mkdirSync(artifacts, { recursive: true });
     const shot = path.join(artifacts, `swagger_ui_${mode}.png`);
-    await page.screenshot({ path: shot, fullPage: mode === "list" });
+    await page.screenshot({ path: shot, fullPage: true });
     console.log(`screenshot: ${shot}`);
     if (outside.length) fail(`requests to elsewhere: ${outside.join(", ")}`);
     if (errors.length) fail(`errors on the page: ${errors.join("; ")}`);
