@@ -22,6 +22,8 @@ const char *pbd_strerror(int code)
         return "invalid HTTP rule";
     case PBD_ERR_NOT_FOUND:
         return "not found";
+    case PBD_ERR_METHOD:
+        return "method not allowed";
     case PBD_ERR_JSON_SYNTAX:
         return "invalid JSON";
     case PBD_ERR_JSON_TYPE:

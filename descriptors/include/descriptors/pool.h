@@ -37,6 +37,7 @@ enum {
     PBD_ERR_TEMPLATE = -105,   /* an invalid google.api.http path template */
     PBD_ERR_RULE = -106,       /* an invalid google.api.http rule (body field, ...) */
     PBD_ERR_NOT_FOUND = -107,  /* a look-up found nothing */
+    PBD_ERR_METHOD = -108,     /* the path is routed, but not for this HTTP method */
 };
 
 /** Returns a static description of a descriptors/ error code. */

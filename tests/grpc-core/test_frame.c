@@ -1,0 +1,187 @@
+#include <criterion/criterion.h>
+
+#include "chunks.h"
+
+#include <grpc-core/frame.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What a reader saw over one pass of chunked input. */
+struct seen {
+    gcore_frame_reader r;
+    gb_buf msgs; /* each message as <len byte><bytes> */
+    size_t count;
+    int error;
+    gcore_status st;
+};
+
+static void reset(void *ud)
+{
+    struct seen *s = ud;
+    gcore_frame_reader_free(&s->r);
+    gcore_frame_reader_init(&s->r, 64);
+    gb_buf_reset(&s->msgs);
+    s->count = 0;
+    s->error = 0;
+    gcore_status_clear(&s->st);
+}
+
+static void feed(const uint8_t *p, size_t n, void *ud)
+{
+    struct seen *s = ud;
+    while (n > 0 && s->error == 0) {
+        size_t used = 0;
+        gb_slice msg;
+        int rc = gcore_frame_reader_feed(&s->r, p, n, &used, &msg, &s->st);
+        cr_assert_leq(used, n);
+        p += used;
+        n -= used;
+        if (rc < 0)
+            s->error = rc;
+        if (rc == GCORE_FRAME_MESSAGE) {
+            gb_buf_putc(&s->msgs, (uint8_t)msg.n);
+            gb_buf_append(&s->msgs, msg.p, msg.n);
+            s->count++;
+        }
+    }
+    /* A zero-length message completes with no bytes left to feed. */
+    size_t used;
+    gb_slice msg;
+    if (s->error == 0 &&
+        gcore_frame_reader_feed(&s->r, NULL, 0, &used, &msg, &s->st) == GCORE_FRAME_MESSAGE) {
+        gb_buf_putc(&s->msgs, 0);
+        s->count++;
+    }
+}
+
+static const uint8_t three_msgs[] = {0, 0, 0, 0, 3, 'a', 'b', 'c', 0,   0,
+                                     0, 0, 0, 0, 0, 0,   0,   2,   'x', 'y'};
+
+static void check_three(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    static const uint8_t want[] = {3, 'a', 'b', 'c', 0, 2, 'x', 'y'};
+    cr_assert_eq(s->error, 0, "%s", how);
+    cr_assert_eq(s->count, 3, "%s: %zu messages", how, s->count);
+    cr_assert_eq(s->msgs.n, sizeof(want), "%s", how);
+    cr_assert_eq(memcmp(s->msgs.p, want, sizeof(want)), 0, "%s", how);
+    cr_assert(gcore_frame_reader_idle(&s->r), "%s", how);
+}
+
+static void init_seen(struct seen *s)
+{
+    memset(s, 0, sizeof(*s));
+    gcore_frame_reader_init(&s->r, 64);
+    gb_buf_init(&s->msgs, 0);
+    gcore_status_init(&s->st);
+}
+
+static void free_seen(struct seen *s)
+{
+    gcore_frame_reader_free(&s->r);
+    gb_buf_free(&s->msgs);
+    gcore_status_clear(&s->st);
+}
+
+static void run_passes(const uint8_t *in, size_t n, void (*check)(void *, const char *))
+{
+    struct seen s;
+    init_seen(&s);
+    chunks_each(in, n, &(chunks_ops){reset, feed, check}, &s);
+    free_seen(&s);
+}
+
+Test(frame, reads_messages_in_every_split)
+{
+    run_passes(three_msgs, sizeof(three_msgs), check_three);
+}
+
+static void check_too_big(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    cr_assert_eq(s->error, GCORE_ERR_LIMIT, "%s", how);
+    cr_assert_eq(s->st.code, GCORE_STATUS_RESOURCE_EXHAUSTED, "%s", how);
+    cr_assert_eq(s->count, 1, "%s: the message before the big one arrives", how);
+}
+
+Test(frame, refuses_a_message_over_the_limit_as_resource_exhausted)
+{
+    static const uint8_t in[] = {0, 0, 0, 0, 1, 'k', 0, 0, 0, 0, 65, 'z'};
+    run_passes(in, sizeof(in), check_too_big);
+}
+
+static void check_compressed(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    cr_assert_eq(s->error, GCORE_ERR_INVALID, "%s", how);
+    cr_assert_eq(s->st.code, GCORE_STATUS_INTERNAL, "%s", how);
+    cr_assert_eq(s->count, 0, "%s", how);
+}
+
+Test(frame, refuses_a_compressed_message_as_internal)
+{
+    static const uint8_t in[] = {1, 0, 0, 0, 2, 'h', 'i'};
+    run_passes(in, sizeof(in), check_compressed);
+}
+
+Test(frame, refuses_an_unknown_flag_byte_as_internal)
+{
+    static const uint8_t in[] = {7, 0, 0, 0, 0};
+    run_passes(in, sizeof(in), check_compressed);
+}
+
+Test(frame, stays_failed_after_an_error)
+{
+    static const uint8_t bad[] = {1, 0, 0, 0, 0};
+    static const uint8_t good[] = {0, 0, 0, 0, 0};
+    gcore_frame_reader r;
+    gcore_frame_reader_init(&r, 16);
+    size_t used;
+    gb_slice msg;
+    cr_assert_lt(gcore_frame_reader_feed(&r, bad, sizeof(bad), &used, &msg, NULL), 0);
+    cr_assert_lt(gcore_frame_reader_feed(&r, good, sizeof(good), &used, &msg, NULL), 0);
+    gcore_frame_reader_free(&r);
+}
+
+Test(frame, reports_a_partial_message_as_not_idle)
+{
+    static const uint8_t part[] = {0, 0, 0, 0, 4, 'a'};
+    gcore_frame_reader r;
+    gcore_frame_reader_init(&r, 16);
+    size_t used;
+    gb_slice msg;
+    cr_assert_eq(gcore_frame_reader_feed(&r, part, sizeof(part), &used, &msg, NULL),
+                 GCORE_FRAME_MORE);
+    cr_assert_eq(used, sizeof(part));
+    cr_assert_not(gcore_frame_reader_idle(&r));
+    gcore_frame_reader_free(&r);
+}
+
+Test(frame, writes_what_it_reads)
+{
+    gb_buf out;
+    gb_buf_init(&out, 0);
+    cr_assert_eq(gcore_frame_write(&out, GB_SLICE_LIT("abc")), 0);
+    cr_assert_eq(gcore_frame_write(&out, GB_SLICE_LIT("")), 0);
+    cr_assert_eq(gcore_frame_write(&out, GB_SLICE_LIT("xy")), 0);
+    cr_assert_eq(out.n, sizeof(three_msgs));
+    cr_assert_eq(memcmp(out.p, three_msgs, out.n), 0);
+    gb_buf_free(&out);
+}
+
+Test(frame, writes_a_big_endian_length)
+{
+    uint8_t p[GCORE_FRAME_PREFIX];
+    gcore_frame_prefix(p, 0x01020304);
+    static const uint8_t want[] = {0, 1, 2, 3, 4};
+    cr_assert_eq(memcmp(p, want, 5), 0);
+}
+
+Test(frame, refuses_to_write_past_the_buffer_limit)
+{
+    gb_buf out;
+    gb_buf_init(&out, 6);
+    cr_assert_eq(gcore_frame_write(&out, GB_SLICE_LIT("ab")), GCORE_ERR_LIMIT);
+    gb_buf_free(&out);
+}
