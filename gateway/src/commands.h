@@ -11,4 +11,7 @@ typedef struct gw_command {
 /* cmd_routes.c: prints the HTTP routes of descriptor sets. */
 int gw_cmd_routes(int argc, char **argv);
 
+/* cmd_transcode.c: converts one message between JSON and wire bytes (stdin -> stdout). */
+int gw_cmd_transcode(int argc, char **argv);
+
 #endif

@@ -27,7 +27,7 @@ static inline void free_pool(void)
 
 static inline const pbd_message *msg(const char *name)
 {
-    char full[128];
+    char full[160];
     snprintf(full, sizeof(full), "%s%s", strchr(name, '.') ? "" : "codec.test.", name);
     const pbd_message *m = pbd_pool_find_message(pool, full);
     cr_assert_not_null(m, "%s", full);
