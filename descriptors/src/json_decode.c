@@ -96,6 +96,8 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
     uint32_t seq = 0;
     bool sorted = true;
     for (size_t s = 0; s < nsegs; s++) {
+        if (segs[s].n == 0)
+            continue; /* an empty message may come as a NULL pointer */
         const uint8_t *q = segs[s].p, *end = q + segs[s].n;
         while (q < end) {
             pbd_dent ent;
@@ -231,6 +233,13 @@ static bool unknown_closed(const pbd_field *f, uint64_t v)
            pbd_enum_value_by_number(f->enumeration, (int32_t)(uint32_t)v) == NULL;
 }
 
+/* The same for a scanned occurrence (only enums have their value read). */
+static bool unknown_closed_at(const pbd_field *f, const pbd_dent *e)
+{
+    return f->type == PBD_TYPE_ENUM && e->wt == PBD_WT_VARINT &&
+           unknown_closed(f, pbd_wire_value(e->wt, e->p, e->n));
+}
+
 int pbd_dec_default(pbd_dec *d, const pbd_field *f, const pbd_jpath *p)
 {
     static const uint8_t zero[8];
@@ -308,7 +317,7 @@ static int put_repeated(pbd_dec *d, const pbd_field *f, size_t from, size_t to, 
                 rv = put_segments(d, f->message, i, i + 1, &ip);
         } else if (e.wt == PBD_WT_LEN && pbd_wire_type_of(f->type) != PBD_WT_LEN) {
             rv = put_packed(d, f, &e, p);
-        } else if (!unknown_closed(f, pbd_wire_value(e.wt, e.p, e.n))) {
+        } else if (!unknown_closed_at(f, &e)) {
             rv = pbd_jw_elem(&d->w);
             if (rv == 0)
                 rv = pbd_dec_scalar(d, f, e.wt, e.p, e.n, &ip);
@@ -356,8 +365,7 @@ static bool visible(const pbd_dec *d, const pbd_field *f, const uint32_t *since,
     }
     if (f->label == PBD_LABEL_REPEATED || f->type == PBD_TYPE_MESSAGE)
         return *from < *to;
-    while (*to > *from && unknown_closed(f, pbd_wire_value(d->ents[*to - 1].wt, d->ents[*to - 1].p,
-                                                           d->ents[*to - 1].n)))
+    while (*to > *from && unknown_closed_at(f, &d->ents[*to - 1]))
         (*to)--;
     return *to > *from && !is_default(f, &d->ents[*to - 1]);
 }

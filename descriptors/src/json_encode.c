@@ -9,7 +9,6 @@
 
 #include <base/base64.h>
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +105,9 @@ static int float_value(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const
         return pbd_jpath_err(e->err, p, rv, "%s out of range: %.*s", pbd_type_name(f->type),
                              len > 40 ? 40 : (int)len, s);
     }
-    if (is_float && isfinite(v) && (v > FLT_MAX || v < -FLT_MAX))
+    /* Beyond FLT_MAX, but only what does not round to it: the shortest text of FLT_MAX,
+     * 3.4028235e+38, is a little larger and must read back. */
+    if (is_float && isfinite(v) && fabs(v) >= 0x1.ffffffp+127)
         return pbd_jpath_err(e->err, p, PBD_ERR_JSON_RANGE, "float out of range: %.*s",
                              len > 40 ? 40 : (int)len, s);
     if (is_float) {
@@ -478,10 +479,12 @@ static int encode_doc(const pbd_message *m, const pbd_field *f, const char *json
         return rv;
     e.doc = &doc;
     gb_buf_init(&e.scratch, 0);
+    /* Decoded strings are never at a NULL pointer, even empty ones. */
+    rv = gb_buf_reserve(&e.scratch, 64);
     size_t before = out->n;
-    if (f == NULL) {
+    if (rv == 0 && f == NULL) {
         rv = pbd_enc_message(&e, m, 0, NULL);
-    } else {
+    } else if (rv == 0) {
         pbd_jpath fp = {.key = f->json_name, .key_len = strlen(f->json_name)};
         e.depth = 1;
         rv = pbd_enc_field(&e, f, 0, &fp);

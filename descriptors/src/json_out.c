@@ -65,6 +65,8 @@ int pbd_jw_key(pbd_jw *w, const char *k, size_t n)
 int pbd_jw_string(gb_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    if (n == 0)
+        return gb_buf_append(b, "\"\"", 2); /* |s| may be NULL */
     int rv = gb_buf_reserve(b, n + 2);
     if (rv != 0)
         return rv;

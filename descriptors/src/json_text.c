@@ -72,7 +72,9 @@ static int encode_leaf(const pbd_field *leaf, const char *path, const char *valu
     if (!pbd_utf8_valid((const uint8_t *)value, len))
         return gb_err_set(err, PBD_ERR_JSON_VALUE, "parameter \"%s\": invalid UTF-8", path);
     gb_buf_init(&e.scratch, 0);
-    int rv = pbd_enc_value(&e, leaf, 0, &p, false);
+    int rv = gb_buf_reserve(&e.scratch, 64); /* decoded text never at a NULL pointer */
+    if (rv == 0)
+        rv = pbd_enc_value(&e, leaf, 0, &p, false);
     gb_buf_free(&e.scratch);
     return rv;
 }

@@ -246,3 +246,37 @@ Test(json_decode, refuses_unresolvable_any_types)
     assert_bad_wire("Wkt", "0a 0b 0a 09 78 2f 6e 6f 2e 53 75 63 68", PBD_ERR_ANY_TYPE,
                     "any: cannot resolve Any type \"x/no.Such\"");
 }
+
+Test(json_decode, decodes_an_empty_message_given_as_a_null_pointer)
+{
+    gb_buf out;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    gb_buf_init(&out, 0);
+    cr_assert_eq(pbd_wire_to_json(msg("Wkt"), gb_slice_of(NULL, 0), &o, &out, &err), 0);
+    cr_assert_eq(out.n, 2);
+    gb_buf_free(&out);
+    assert_json("Wkt", "3a 00", "{\"mask\":\"\"}");
+}
+
+Test(json_decode, reads_no_byte_past_the_end_of_the_wire)
+{
+    static const char *const cases[][2] = {
+        {"Oneofs", "12 01 73"},        {"Scalars", "4a 01 73"}, {"Repeated", "4a 01 73"},
+        {"Scalars", "15 00 00 80 3f"}, {"Maps", "0a 00"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t tmp[16];
+        size_t n = unhex(cases[i][1], tmp);
+        uint8_t *wire = malloc(n); /* exactly sized, so ASan sees any over-read */
+        memcpy(wire, tmp, n);
+        gb_buf out;
+        gb_err err = {0};
+        pbd_json_opts o = opts();
+        gb_buf_init(&out, 0);
+        cr_assert_eq(pbd_wire_to_json(msg(cases[i][0]), gb_slice_of(wire, n), &o, &out, &err), 0,
+                     "%s", err.msg);
+        gb_buf_free(&out);
+        free(wire);
+    }
+}

@@ -313,3 +313,20 @@ Test(json_encode, describes_its_error_codes)
     for (int code = PBD_ERR_JSON_INTERNAL; code <= PBD_ERR_JSON_SYNTAX; code++)
         cr_assert_str_neq(pbd_strerror(code), "unknown error", "%d", code);
 }
+
+Test(json_encode, handles_empty_strings_for_every_string_form)
+{
+    assert_refused("Scalars", "{\"fInt32\":\"\\u0031\\u0032x\"}", PBD_ERR_JSON_TYPE, "fInt32");
+    assert_refused("Wkt", "{\"any\":{\"@type\":\"\"}}", PBD_ERR_ANY_TYPE, "cannot resolve");
+    assert_refused("Wkt", "{\"dur\":\"\"}", PBD_ERR_JSON_VALUE, "expected a Duration");
+    assert_wire("Wkt", "{\"mask\":\"\"}", "3a 00");
+    assert_refused("Scalars", "{\"fEnum\":\"\"}", PBD_ERR_JSON_ENUM, "unknown value \"\"");
+}
+
+Test(json_encode, reads_back_the_shortest_text_of_the_largest_float)
+{
+    assert_wire("Scalars", "{\"fFloat\":-3.4028235e+38}", "15 ff ff 7f ff");
+    assert_wire("Scalars", "{\"fFloat\":3.40282356e38}", "15 ff ff 7f 7f");
+    assert_refused("Scalars", "{\"fFloat\":3.4028237e38}", PBD_ERR_JSON_RANGE,
+                   "float out of range");
+}
