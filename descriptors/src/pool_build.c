@@ -79,7 +79,7 @@ static char *join(pbd_builder *b, const char *scope, const char *name)
 
 static bool valid_name(const char *name)
 {
-    return name != NULL && name[0] != '\0' && strchr(name, '.') == NULL;
+    return pbd_valid_ident(name, false);
 }
 
 /* ---- counting, so that every array is allocated once ---- */
@@ -328,6 +328,8 @@ static int make_file(pbd_builder *b, pbd_raw_file *rf)
         (f->name = pbd_build_str(b, rf->fdp->name)) == NULL ||
         (f->package = pbd_build_str(b, rf->fdp->package)) == NULL)
         return nomem(b);
+    if (f->package[0] != '\0' && !pbd_valid_ident(f->package, true))
+        return pbd_build_fail(b, rf, PBD_ERR_PARSE, f->package, "not a valid package name");
     f->proto3 = rf->fdp->syntax != NULL && strcmp(rf->fdp->syntax, "proto3") == 0;
     f->serialized = gb_slice_of(bytes, rf->bytes.n);
     f->deps = deps;

@@ -114,6 +114,8 @@ const char *pbd_scope_comment(pbd_builder *b, const pbd_raw_file *rf, const int3
 /* "file.proto: symbol: " prefixed to a message formatted like printf. */
 int pbd_build_fail(pbd_builder *b, const pbd_raw_file *rf, int code, const char *symbol,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* An identifier ([A-Za-z_][A-Za-z0-9_]*), or with |dotted| several joined by '.'. */
+bool pbd_valid_ident(const char *s, bool dotted);
 /* Copies |s| (NULL: "") into the pool; NULL when out of memory. */
 char *pbd_build_str(pbd_builder *b, const char *s);
 

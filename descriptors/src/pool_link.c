@@ -69,8 +69,8 @@ static int fill_field(pbd_builder *b, const pbd_msg_rec *r, pbd_field *f, size_t
     const Google__Protobuf__FieldDescriptorProto *fd = r->dp->field[decl];
     char sym[300];
     snprintf(sym, sizeof(sym), "%s.%s", r->m->full_name, fd->name != NULL ? fd->name : "");
-    if (fd->name == NULL || fd->name[0] == '\0')
-        return pbd_build_fail(b, r->rf, PBD_ERR_PARSE, sym, "a field without a name");
+    if (!pbd_valid_ident(fd->name, false))
+        return pbd_build_fail(b, r->rf, PBD_ERR_PARSE, sym, "a field without a valid name");
     if (!fd->has_number || fd->number < 1 || fd->number > MAX_FIELD_NUMBER)
         return pbd_build_fail(b, r->rf, PBD_ERR_PARSE, sym, "invalid field number");
     int label = fd->has_label ? (int)fd->label : PBD_LABEL_OPTIONAL;

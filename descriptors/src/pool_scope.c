@@ -28,6 +28,25 @@ char *pbd_build_str(pbd_builder *b, const char *s)
     return gb_arena_strndup(&b->pool->arena, s, strlen(s));
 }
 
+/* An identifier ([A-Za-z_][A-Za-z0-9_]*), or with |dotted| several joined by '.'. */
+bool pbd_valid_ident(const char *s, bool dotted)
+{
+    if (s == NULL || s[0] == '\0')
+        return false;
+    bool start = true;
+    for (; *s != '\0'; s++) {
+        char c = *s;
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (alpha || (!start && c >= '0' && c <= '9'))
+            start = false;
+        else if (dotted && c == '.' && !start)
+            start = true;
+        else
+            return false;
+    }
+    return !start;
+}
+
 int pbd_scope_add(pbd_builder *b, const char *name, int kind, void *p, const pbd_raw_file *rf)
 {
     /* The table is sized before declaring (pool_build.c counts), so this never grows. */

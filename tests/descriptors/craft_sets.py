@@ -6,6 +6,7 @@ craft_sets.py IN.pb OUT_DIR writes:
                  (as hand-written descriptors may be); must load like IN.pb.
   unresolved.pb  a field whose type names nothing.
   bad_number.pb  a field numbered 0.
+  bad_name.pb    a message whose name is not an identifier.
 """
 import os
 import sys
@@ -68,6 +69,10 @@ def main():
     fds = load(src)
     everything(fds).field[0].number = 0
     save(fds, out_dir, "bad_number.pb")
+
+    fds = load(src)
+    next(m for m in target(fds).message_type if m.name == "Deprecated").name = "Not/Valid"
+    save(fds, out_dir, "bad_name.pb")
 
 
 if __name__ == "__main__":

@@ -174,6 +174,13 @@ Test(fds_load, refuses_an_invalid_field_number)
     assert_refused(names, 1, PBD_ERR_PARSE, "pbd.t3.Everything.plain: invalid field number");
 }
 
+Test(fds_load, refuses_a_name_that_is_not_an_identifier)
+{
+    static const char *names[] = {"bad_name"};
+    assert_refused(names, 1, PBD_ERR_PARSE,
+                   "pbd/types3.proto: pbd.t3: a message without a valid name");
+}
+
 Test(fds_load, refuses_nesting_deeper_than_protoc_allows)
 {
     /* FileDescriptorProto{message_type: DescriptorProto{nested_type: ...}} 200 deep. */

@@ -268,3 +268,50 @@ Test(pool, references_keep_the_pool_alive)
     cr_assert_not_null(pbd_pool_find_message(again, "pbd.t3.Everything"));
     pbd_pool_unref(again);
 }
+
+#include <pthread.h>
+
+static void *ref_unref(void *arg)
+{
+    pbd_pool *pool = arg;
+    for (int i = 0; i < 10000; i++)
+        pbd_pool_unref(pbd_pool_ref(pool));
+    return NULL;
+}
+
+Test(pool, references_are_taken_and_dropped_from_many_threads)
+{
+    pbd_pool *pool = load_ok("types2");
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&threads[i], NULL, ref_unref, pool), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    /* Still exactly one reference: the pool is alive and the last unref frees it (ASan). */
+    cr_assert_not_null(pbd_pool_find_message(pool, "pbd.t2.Legacy"));
+    pbd_pool_unref(pool);
+}
+
+Test(pool, resolves_types_imported_from_another_file_and_package)
+{
+    pbd_pool *pool = load_ok("uses_dep");
+    const pbd_field *same = field(message(pool, "pbd.dep.User"), "same");
+    cr_assert_str_eq(same->message->full_name, "pbd.dup.Same");
+    cr_assert_str_eq(same->message->file->name, "pbd/dup_a.proto");
+    const pbd_file *user_file = message(pool, "pbd.dep.User")->file;
+    cr_assert_eq(user_file->n_deps, 1);
+    cr_assert_str_eq(user_file->deps[0]->name, "pbd/dup_a.proto");
+    pbd_pool_unref(pool);
+}
+
+Test(pool, reserved_numbers_and_names_leave_no_fields)
+{
+    pbd_pool *pool = load_ok("types3");
+    const pbd_message *m = message(pool, "pbd.t3.Everything");
+    for (uint32_t n = 6; n <= 9; n++)
+        cr_assert_null(pbd_message_field_by_number(m, n), "reserved %u", n);
+    cr_assert_null(pbd_message_field_by_number(m, 15));
+    cr_assert_null(pbd_message_field_by_name(m, "retired", 7));
+    cr_assert_not_null(pbd_message_field_by_number(m, 5));
+    pbd_pool_unref(pool);
+}

@@ -165,3 +165,42 @@ Test(router, a_full_arena_is_an_error_not_a_crash)
     gb_arena_clear(&arena);
     pbd_router_free(r);
 }
+
+#include <pthread.h>
+
+struct matcher {
+    const pbd_router *router;
+    int failures;
+};
+
+static void *match_many(void *arg)
+{
+    struct matcher *m = arg;
+    gb_arena arena;
+    gb_arena_init(&arena, 0);
+    for (int i = 0; i < 2000; i++) {
+        pbd_route route;
+        const char *path = i % 2 ? "/v1/shelves/s1/books/b1" : "/v1/files/a/b/meta";
+        int rc = pbd_router_match(m->router, "GET", path, strlen(path), &arena, &route);
+        if (rc != 0 || route.n_captures != 1)
+            m->failures++;
+        gb_arena_clear(&arena);
+    }
+    return NULL;
+}
+
+Test(router, matches_from_many_threads_at_once)
+{
+    pbd_router *r = router_of("library", NULL);
+    pthread_t threads[4];
+    struct matcher m[4];
+    for (int i = 0; i < 4; i++) {
+        m[i] = (struct matcher){r, 0};
+        cr_assert_eq(pthread_create(&threads[i], NULL, match_many, &m[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_eq(m[i].failures, 0);
+    }
+    pbd_router_free(r);
+}
