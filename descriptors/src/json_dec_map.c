@@ -107,7 +107,8 @@ int pbd_dec_map(pbd_dec *d, const pbd_field *f, size_t from, size_t to, const pb
     gb_buf text;
     gb_buf_init(&text, 0);
     map_key *keys = calloc(n, sizeof(*keys));
-    int rv = keys != NULL ? 0 : PBD_ERR_NOMEM;
+    /* Storage up front: empty keys then point into it, never at NULL. */
+    int rv = keys != NULL && gb_buf_reserve(&text, 64) == 0 ? 0 : PBD_ERR_NOMEM;
     for (size_t i = 0; rv == 0 && i < n; i++) {
         keys[i].off = text.n;
         keys[i].entry = i;

@@ -11,7 +11,6 @@
 
 #include <base/base64.h>
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +107,7 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
             const pbd_field *f = pbd_message_field_by_number(m, number);
             if (f == NULL)
                 continue; /* unknown fields are skipped */
-            pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = strlen(f->json_name)};
+            pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
             if (!wire_type_ok(f, ent.wt))
                 return wire_err(d, &fp, "wrong wire type for the field");
             ent.fidx = (uint32_t)(f - m->fields);
@@ -146,38 +145,60 @@ static int put_enum(pbd_dec *d, const pbd_field *f, int32_t v)
 {
     gb_buf *b = d->w.out;
     if (d->o.enums_as_ints)
-        return gb_buf_printf(b, "%" PRId32, v);
+        return pbd_int_format(b, PBD_TYPE_ENUM, (uint32_t)v, false);
     if (strcmp(f->enumeration->full_name, "google.protobuf.NullValue") == 0)
         return gb_buf_append_str(b, "null");
     const pbd_enum_value *ev = pbd_enum_value_by_number(f->enumeration, v);
     if (ev == NULL)
-        return gb_buf_printf(b, "%" PRId32, v);
+        return pbd_int_format(b, PBD_TYPE_ENUM, (uint32_t)v, false);
     return pbd_jw_string(b, ev->name, strlen(ev->name));
+}
+
+/* Decimal text of a sign and magnitude (printf costs more than the rest of a field). */
+static int put_decimal(gb_buf *b, bool neg, uint64_t mag, bool quote)
+{
+    char tmp[24];
+    size_t k = sizeof(tmp);
+    if (quote)
+        tmp[--k] = '"';
+    do {
+        tmp[--k] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag != 0);
+    if (neg)
+        tmp[--k] = '-';
+    if (quote)
+        tmp[--k] = '"';
+    return gb_buf_append(b, tmp + k, sizeof(tmp) - k);
+}
+
+static int put_signed(gb_buf *b, int64_t s, bool quote)
+{
+    return put_decimal(b, s < 0, s < 0 ? 0 - (uint64_t)s : (uint64_t)s, quote);
 }
 
 int pbd_int_format(gb_buf *b, pbd_type t, uint64_t v, bool quote)
 {
-    const char *q = quote ? "\"" : "";
+    uint32_t x = (uint32_t)v;
     switch (t) {
     case PBD_TYPE_INT32:
     case PBD_TYPE_SFIXED32:
-        return gb_buf_printf(b, "%" PRId32, (int32_t)(uint32_t)v);
+    case PBD_TYPE_ENUM:
+        return put_signed(b, (int32_t)x, false);
     case PBD_TYPE_UINT32:
     case PBD_TYPE_FIXED32:
-        return gb_buf_printf(b, "%" PRIu32, (uint32_t)v);
-    case PBD_TYPE_SINT32: {
-        uint32_t x = (uint32_t)v;
-        return gb_buf_printf(b, "%" PRId32, (int32_t)((x >> 1) ^ (0 - (x & 1))));
-    }
+        return put_decimal(b, false, x, false);
+    case PBD_TYPE_SINT32:
+        return put_signed(b, (int32_t)((x >> 1) ^ (0 - (x & 1))), false);
     case PBD_TYPE_INT64:
     case PBD_TYPE_SFIXED64:
-        return gb_buf_printf(b, "%s%" PRId64 "%s", q, (int64_t)v, q);
+        return put_signed(b, (int64_t)v, quote);
     case PBD_TYPE_SINT64:
-        return gb_buf_printf(b, "%s%" PRId64 "%s", q, (int64_t)((v >> 1) ^ (0 - (v & 1))), q);
+        return put_signed(b, (int64_t)((v >> 1) ^ (0 - (v & 1))), quote);
     case PBD_TYPE_BOOL:
         return gb_buf_append_str(b, v != 0 ? "true" : "false");
     default: /* uint64, fixed64 */
-        return gb_buf_printf(b, "%s%" PRIu64 "%s", q, v, q);
+        return put_decimal(b, false, v, quote);
     }
 }
 
@@ -240,6 +261,34 @@ static bool unknown_closed_at(const pbd_field *f, const pbd_dent *e)
            unknown_closed(f, pbd_wire_value(e->wt, e->p, e->n));
 }
 
+/* A proto2 [default = ...], as FieldDescriptorProto.default_value writes it. */
+static int put_declared_default(pbd_dec *d, const pbd_field *f)
+{
+    gb_buf *b = d->w.out;
+    const char *v = f->default_value;
+    switch (f->type) {
+    case PBD_TYPE_STRING:
+        return pbd_jw_string(b, v, strlen(v));
+    case PBD_TYPE_ENUM: {
+        const pbd_enum_value *ev = pbd_enum_value_by_name(f->enumeration, v, strlen(v));
+        if (ev != NULL && d->o.enums_as_ints)
+            return pbd_int_format(b, PBD_TYPE_ENUM, (uint32_t)ev->number, false);
+        return pbd_jw_string(b, v, strlen(v));
+    }
+    case PBD_TYPE_FLOAT:
+    case PBD_TYPE_DOUBLE:
+        return pbd_num_write_double(b, strtod(v, NULL), f->type == PBD_TYPE_FLOAT);
+    case PBD_TYPE_INT64:
+    case PBD_TYPE_UINT64:
+    case PBD_TYPE_SINT64:
+    case PBD_TYPE_FIXED64:
+    case PBD_TYPE_SFIXED64:
+        return gb_buf_printf(b, "\"%s\"", v);
+    default: /* 32-bit integers and bool: the text is the JSON */
+        return gb_buf_append_str(b, v);
+    }
+}
+
 int pbd_dec_default(pbd_dec *d, const pbd_field *f, const pbd_jpath *p)
 {
     static const uint8_t zero[8];
@@ -249,6 +298,8 @@ int pbd_dec_default(pbd_dec *d, const pbd_field *f, const pbd_jpath *p)
         return gb_buf_append_str(d->w.out, "[]");
     if (f->type == PBD_TYPE_MESSAGE)
         return pbd_dec_message(d, f->message, NULL, 0, p);
+    if (f->default_value != NULL && f->type != PBD_TYPE_BYTES)
+        return put_declared_default(d, f);
     if (f->type == PBD_TYPE_ENUM && !d->o.enums_as_ints) {
         const pbd_enum_value *ev = pbd_enum_value_by_number(f->enumeration, 0);
         if (ev == NULL && f->enumeration->n_values > 0)
@@ -411,7 +462,7 @@ static int put_field(pbd_dec *d, const pbd_field *f, size_t from, size_t to, boo
                      const pbd_jpath *p)
 {
     const char *name = d->o.use_proto_names ? f->name : f->json_name;
-    pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = strlen(f->json_name)};
+    pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
     if (!present && !(d->o.emit_unpopulated && emits_default(f)))
         return 0;
     int rv = pbd_jw_key(&d->w, name, strlen(name));

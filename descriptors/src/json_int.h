@@ -59,11 +59,13 @@ const char *pbd_jtype_name(pbd_jtype t);
 
 /* ---- errors with a JSON path ---- */
 
+#define PBD_JPATH_CSTR SIZE_MAX
+
 /* A path component, linked towards the root on the C stack; printed only on error. */
 typedef struct pbd_jpath {
     const struct pbd_jpath *up;
     const char *key; /* field or map key as written, or NULL for an index */
-    size_t key_len;
+    size_t key_len;  /* or PBD_JPATH_CSTR: |key| ends with a NUL (measured on error only) */
     size_t index;
     bool map_key; /* print as ["key"] */
 } pbd_jpath;

@@ -129,12 +129,13 @@ static size_t path_print(char *o, size_t cap, const pbd_jpath *p)
     if (n >= cap)
         return n;
     int k;
+    size_t key_len = p->key_len == PBD_JPATH_CSTR && p->key != NULL ? strlen(p->key) : p->key_len;
     if (p->key == NULL)
         k = snprintf(o + n, cap - n, "[%zu]", p->index);
     else if (p->map_key)
-        k = snprintf(o + n, cap - n, "[\"%.*s\"]", (int)p->key_len, p->key);
+        k = snprintf(o + n, cap - n, "[\"%.*s\"]", (int)key_len, p->key);
     else
-        k = snprintf(o + n, cap - n, "%s%.*s", n > 0 ? "." : "", (int)p->key_len, p->key);
+        k = snprintf(o + n, cap - n, "%s%.*s", n > 0 ? "." : "", (int)key_len, p->key);
     return k < 0 ? n : n + (size_t)k;
 }
 

@@ -280,3 +280,17 @@ Test(json_decode, reads_no_byte_past_the_end_of_the_wire)
         free(wire);
     }
 }
+
+Test(json_decode, drops_unknown_numbers_of_closed_enums_as_unknown_fields)
+{
+    assert_json("codec.test2.P2", "10 07", "{}");
+    assert_json("codec.test2.P2", "10 02 10 07", "{\"k\":\"TWO\"}");
+    assert_json("codec.test2.P2", "1a 03 01 07 02 18 09 18 01",
+                "{\"ks\":[\"ONE\",\"TWO\",\"ONE\"]}");
+    assert_json("codec.test2.P2", "08 00", "{\"a\":0}");
+}
+
+Test(json_decode, prints_empty_map_keys)
+{
+    assert_json("Maps", "0a 02 12 00 0a 00", "{\"mString\":{\"\":\"\"}}");
+}

@@ -330,3 +330,10 @@ Test(json_encode, reads_back_the_shortest_text_of_the_largest_float)
     assert_refused("Scalars", "{\"fFloat\":3.4028237e38}", PBD_ERR_JSON_RANGE,
                    "float out of range");
 }
+
+Test(json_encode, refuses_unknown_numbers_of_closed_enums)
+{
+    assert_refused("codec.test2.P2", "{\"k\":7}", PBD_ERR_JSON_ENUM,
+                   "k: unknown number 7 of enum codec.test2.Kind");
+    assert_wire("codec.test2.P2", "{\"a\":0,\"ks\":[\"TWO\",1]}", "08 00 1a 02 02 01");
+}
