@@ -300,12 +300,9 @@ int pbd_dec_default(pbd_dec *d, const pbd_field *f, const pbd_jpath *p)
         return pbd_dec_message(d, f->message, NULL, 0, p);
     if (f->default_value != NULL && f->type != PBD_TYPE_BYTES)
         return put_declared_default(d, f);
-    if (f->type == PBD_TYPE_ENUM && !d->o.enums_as_ints) {
-        const pbd_enum_value *ev = pbd_enum_value_by_number(f->enumeration, 0);
-        if (ev == NULL && f->enumeration->n_values > 0)
-            return pbd_jw_string(d->w.out, f->enumeration->values[0].name,
-                                 strlen(f->enumeration->values[0].name));
-    }
+    const pbd_enum *en = f->enumeration;
+    if (f->type == PBD_TYPE_ENUM && pbd_enum_value_by_number(en, 0) == NULL && en->n_values > 0)
+        return put_enum(d, f, en->values[0].number); /* a proto2 enum without 0: its first */
     int wt = pbd_wire_type_of(f->type);
     size_t n = wt == PBD_WT_I64 ? 8 : wt == PBD_WT_I32 ? 4 : wt == PBD_WT_VARINT ? 1 : 0;
     return pbd_dec_scalar(d, f, wt, zero, n, p);

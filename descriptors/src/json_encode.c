@@ -29,7 +29,7 @@ static const char *text(const pbd_enc *e, const pbd_jnode *n)
 static int type_err(pbd_enc *e, const pbd_jpath *p, const char *want, const pbd_jnode *n)
 {
     pbd_jtype t = (pbd_jtype)n->type;
-    int len = n->len > 40 ? 40 : (int)n->len;
+    int len = pbd_clip(text(e, n), n->len, 40);
     if (t == PBD_J_STRING)
         return pbd_jpath_err(e->err, p, PBD_ERR_JSON_TYPE, "expected %s, got string \"%.*s%s\"",
                              want, len, text(e, n), n->len > 40 ? "..." : "");
@@ -78,8 +78,8 @@ static int int_value(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const p
         rv = pbd_num_fit(f->type == PBD_TYPE_ENUM ? PBD_TYPE_INT32 : f->type, neg, mag, u);
     if (rv != 0)
         return pbd_jpath_err(e->err, p, PBD_ERR_JSON_RANGE,
-                             "%s out of range or not an integer: %.*s", want,
-                             len > 40 ? 40 : (int)len, s);
+                             "%s out of range or not an integer: %.*s", want, pbd_clip(s, len, 40),
+                             s);
     return 0;
 }
 
@@ -103,13 +103,13 @@ static int float_value(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const
         if (rv == PBD_ERR_JSON_TYPE)
             return type_err(e, p, pbd_type_name(f->type), n);
         return pbd_jpath_err(e->err, p, rv, "%s out of range: %.*s", pbd_type_name(f->type),
-                             len > 40 ? 40 : (int)len, s);
+                             pbd_clip(s, len, 40), s);
     }
     /* Beyond FLT_MAX, but only what does not round to it: the shortest text of FLT_MAX,
      * 3.4028235e+38, is a little larger and must read back. */
     if (is_float && isfinite(v) && fabs(v) >= 0x1.ffffffp+127)
         return pbd_jpath_err(e->err, p, PBD_ERR_JSON_RANGE, "float out of range: %.*s",
-                             len > 40 ? 40 : (int)len, s);
+                             pbd_clip(s, len, 40), s);
     if (is_float) {
         float fv = (float)v;
         uint32_t bits;
@@ -144,7 +144,7 @@ static int enum_value(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const 
                 return 0;
             }
             return pbd_jpath_err(e->err, p, PBD_ERR_JSON_ENUM, "unknown value \"%.*s\" of enum %s",
-                                 len > 60 ? 60 : (int)len, s, en->full_name);
+                                 pbd_clip(s, len, 60), s, en->full_name);
         }
     } else if (n->type != PBD_J_NUMBER) {
         return type_err(e, p, en->full_name, n);
@@ -221,7 +221,7 @@ static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const p
     rv = gb_base64_decode(s, len, raw, &got);
     if (rv != 0)
         rv = pbd_jpath_err(e->err, p, PBD_ERR_JSON_VALUE, "invalid base64 \"%.*s%s\"",
-                           len > 40 ? 40 : (int)len, s, len > 40 ? "..." : "");
+                           pbd_clip(s, len, 40), s, len > 40 ? "..." : "");
     else if (!(implicit && got == 0))
         rv = pbd_wire_bytes(e->out, f->number, raw, got);
     if (raw != small)

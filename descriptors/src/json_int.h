@@ -236,6 +236,10 @@ int pbd_dec_fields(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_
 int pbd_dec_scalar(pbd_dec *d, const pbd_field *f, int wt, const uint8_t *p, size_t n,
                    const pbd_jpath *path);
 
+/* The length of at most |max| bytes of |s| (|n| long) that ends on a UTF-8 character
+ * boundary, for quoting user text in error messages. */
+int pbd_clip(const char *s, size_t n, size_t max);
+
 /* Checks that |p|..|n| is valid UTF-8. */
 bool pbd_utf8_valid(const uint8_t *p, size_t n);
 

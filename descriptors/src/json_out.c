@@ -121,6 +121,15 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n)
     return gb_buf_putc(b, '"');
 }
 
+int pbd_clip(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((uint8_t)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 static size_t path_print(char *o, size_t cap, const pbd_jpath *p)
 {
     if (p == NULL)

@@ -54,16 +54,16 @@ static int dec_field_mask(pbd_dec *d, const pbd_message *m, size_t base, const p
     int rv = 0;
     for (size_t i = from; rv == 0 && i < to; i++) {
         const pbd_dent *e = &d->ents[i];
-        if (i > from)
+        if (!pbd_utf8_valid(e->p, e->n))
+            rv = pbd_jpath_err(d->err, p, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in FieldMask");
+        else if (i > from)
             rv = gb_buf_putc(&joined, ',');
         if (rv == 0)
             rv = pbd_fieldmask_camel(&joined, (const char *)e->p, e->n);
         if (rv == PBD_ERR_JSON_VALUE)
             rv = pbd_jpath_err(d->err, p, rv, "FieldMask path \"%.*s\" has no lowerCamel form",
-                               e->n > 60 ? 60 : (int)e->n, (const char *)e->p);
+                               pbd_clip((const char *)e->p, e->n, 60), (const char *)e->p);
     }
-    if (rv == 0 && !pbd_utf8_valid(joined.p, joined.n))
-        rv = pbd_jpath_err(d->err, p, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in FieldMask");
     if (rv == 0)
         rv = pbd_jw_string(d->w.out, (const char *)joined.p, joined.n);
     gb_buf_free(&joined);
@@ -136,7 +136,7 @@ static int dec_any(pbd_dec *d, const pbd_message *m, size_t base, const pbd_jpat
     }
     if (pm == NULL || !pbd_utf8_valid((const uint8_t *)url, url_n))
         return pbd_jpath_err(d->err, p, PBD_ERR_ANY_TYPE, "cannot resolve Any type \"%.*s\"",
-                             url_n > 100 ? 100 : (int)url_n, url);
+                             pbd_clip(url, url_n, 100), url);
     int rv = pbd_jw_open(&d->w, '{');
     if (rv == 0)
         rv = pbd_jw_key(&d->w, "@type", 5);

@@ -42,7 +42,7 @@ static int enc_value(pbd_enc *e, const pbd_message *m, uint32_t j, const pbd_jpa
         rv = pbd_num_parse_double(e->doc->src + n->off, n->len, &d);
         if (rv != 0)
             return pbd_jpath_err(e->err, p, PBD_ERR_JSON_RANGE, "number out of range: %.*s",
-                                 n->len > 40 ? 40 : (int)n->len, e->doc->src + n->off);
+                                 pbd_clip(e->doc->src + n->off, n->len, 40), e->doc->src + n->off);
         uint64_t bits;
         memcpy(&bits, &d, 8);
         rv = pbd_wire_tag(e->out, 2, PBD_WT_I64);
@@ -169,7 +169,7 @@ static int enc_any(pbd_enc *e, uint32_t j, const pbd_jpath *p)
     const pbd_message *pm = e->o.pool != NULL ? pbd_pool_find_message(e->o.pool, name) : NULL;
     if (pm == NULL)
         return pbd_jpath_err(e->err, p, PBD_ERR_ANY_TYPE, "cannot resolve Any type \"%.*s\"",
-                             (int)(url_n > 100 ? 100 : url_n), url);
+                             pbd_clip(url, url_n, 100), url);
     if ((rv = pbd_wire_bytes(e->out, 1, url, url_n)) != 0)
         return rv;
     size_t start = e->out->n;

@@ -234,7 +234,7 @@ int pbd_wkt_from_text(const pbd_message *m, const char *s, size_t n, gb_buf *out
     int64_t secs = 0;
     int32_t nanos = 0;
     int rv;
-    int len = n > 60 ? 60 : (int)n;
+    int len = pbd_clip(s, n, 60);
     switch (m->wkt) {
     case PBD_WKT_TIMESTAMP:
         rv = pbd_timestamp_parse(s, n, &secs, &nanos);

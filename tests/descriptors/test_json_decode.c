@@ -294,3 +294,16 @@ Test(json_decode, prints_empty_map_keys)
 {
     assert_json("Maps", "0a 02 12 00 0a 00", "{\"mString\":{\"\":\"\"}}");
 }
+
+Test(json_decode, prints_the_first_value_as_the_default_of_an_enum_without_zero)
+{
+    char *got;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    o.emit_unpopulated = true;
+    o.enums_as_ints = true;
+    cr_assert_eq(decode("codec.test2.P2", "", &o, &got, &err), 0, "%s", err.msg);
+    cr_assert(strstr(got, "\"k\":1,") != NULL, "%s", got);
+    cr_assert(strstr(got, "\"k2\":2,") != NULL, "%s", got);
+    free(got);
+}
