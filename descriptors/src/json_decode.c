@@ -524,8 +524,27 @@ int pbd_dec_message(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size
     return rv;
 }
 
-int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o, gb_buf *out,
-                     gb_err *err)
+/* Prints field |f| alone from the root message |m| (a response_body field). */
+static int dec_field_only(pbd_dec *d, const pbd_message *m, const pbd_field *f, const pbd_wseg *seg)
+{
+    size_t base, from;
+    pbd_jpath fp = {.key = f->json_name, .key_len = PBD_JPATH_CSTR};
+    int rv = pbd_dec_scan(d, m, seg, 1, NULL, &base);
+    uint32_t fidx = (uint32_t)(f - m->fields);
+    for (from = base; from < d->n_ents && d->ents[from].fidx != fidx; from++)
+        continue;
+    size_t to = from;
+    while (to < d->n_ents && d->ents[to].fidx == fidx)
+        to++;
+    d->depth = 1;
+    if (rv == 0)
+        rv = from < to ? pbd_dec_value(d, f, from, to, &fp) : pbd_dec_default(d, f, &fp);
+    d->n_ents = base;
+    return rv;
+}
+
+static int decode(const pbd_message *m, const pbd_field *f, gb_slice wire, const pbd_json_opts *o,
+                  gb_buf *out, gb_err *err)
 {
     pbd_dec d = {.err = err};
     if (o != NULL)
@@ -537,8 +556,23 @@ int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o
     d.w = (pbd_jw){.out = out, .indent = d.o.indent};
     size_t before = out->n;
     pbd_wseg seg = {wire.p, wire.n};
-    int rv = pbd_dec_message(&d, m, &seg, 1, NULL);
+    int rv = f != NULL ? dec_field_only(&d, m, f, &seg) : pbd_dec_message(&d, m, &seg, 1, NULL);
     rv = pbd_finish(rv, out, before, err);
     free(d.ents);
     return rv;
+}
+
+int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o, gb_buf *out,
+                     gb_err *err)
+{
+    return decode(m, NULL, wire, o, out, err);
+}
+
+int pbd_wire_to_json_field(const pbd_message *m, const char *field, gb_slice wire,
+                           const pbd_json_opts *o, gb_buf *out, gb_err *err)
+{
+    const pbd_field *f = pbd_field_named(m, field, strlen(field));
+    if (f == NULL)
+        return gb_err_set(err, PBD_ERR_FIELD_PATH, "%s has no field \"%s\"", m->full_name, field);
+    return decode(m, f, wire, o, out, err);
 }

@@ -366,9 +366,7 @@ static int member_field(pbd_enc *e, const pbd_message *m, const pbd_jnode *key, 
     int rv = string_text(e, key, p, &s, &len);
     if (rv != 0)
         return rv;
-    *f = pbd_message_field_by_json_name(m, s, len);
-    if (*f == NULL)
-        *f = pbd_message_field_by_name(m, s, len);
+    *f = pbd_field_named(m, s, len);
     return 0;
 }
 
@@ -504,10 +502,7 @@ int pbd_json_to_wire(const pbd_message *m, const char *json, size_t len, const p
 int pbd_json_to_wire_field(const pbd_message *m, const char *field, const char *json, size_t len,
                            const pbd_json_opts *o, gb_buf *out, gb_err *err)
 {
-    size_t n = strlen(field);
-    const pbd_field *f = pbd_message_field_by_name(m, field, n);
-    if (f == NULL)
-        f = pbd_message_field_by_json_name(m, field, n);
+    const pbd_field *f = pbd_field_named(m, field, strlen(field));
     if (f == NULL)
         return gb_err_set(err, PBD_ERR_FIELD_PATH, "%s has no field \"%s\"", m->full_name, field);
     return encode_doc(m, f, json, len, o, out, err);

@@ -240,6 +240,9 @@ int pbd_dec_scalar(pbd_dec *d, const pbd_field *f, int wt, const uint8_t *p, siz
  * boundary, for quoting user text in error messages. */
 int pbd_clip(const char *s, size_t n, size_t max);
 
+/* The field of |m| named |name| (|len| bytes): json_name first, then the proto name. */
+const pbd_field *pbd_field_named(const pbd_message *m, const char *name, size_t len);
+
 /* Checks that |p|..|n| is valid UTF-8. */
 bool pbd_utf8_valid(const uint8_t *p, size_t n);
 

@@ -121,6 +121,12 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n)
     return gb_buf_putc(b, '"');
 }
 
+const pbd_field *pbd_field_named(const pbd_message *m, const char *name, size_t len)
+{
+    const pbd_field *f = pbd_message_field_by_json_name(m, name, len);
+    return f != NULL ? f : pbd_message_field_by_name(m, name, len);
+}
+
 int pbd_clip(const char *s, size_t n, size_t max)
 {
     if (n <= max)

@@ -20,9 +20,7 @@ static int resolve(const pbd_message *root, const char *path, const pbd_field **
     for (const char *s = path;;) {
         const char *dot = strchr(s, '.');
         size_t len = dot != NULL ? (size_t)(dot - s) : strlen(s);
-        const pbd_field *f = pbd_message_field_by_name(m, s, len);
-        if (f == NULL)
-            f = pbd_message_field_by_json_name(m, s, len);
+        const pbd_field *f = pbd_field_named(m, s, len);
         if (f == NULL)
             return gb_err_set(err, PBD_ERR_FIELD_PATH, "parameter \"%s\": no field \"%.*s\" in %s",
                               path, (int)len, s, m->full_name);

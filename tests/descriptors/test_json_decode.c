@@ -307,3 +307,30 @@ Test(json_decode, prints_the_first_value_as_the_default_of_an_enum_without_zero)
     cr_assert(strstr(got, "\"k2\":2,") != NULL, "%s", got);
     free(got);
 }
+
+Test(json_decode, prints_one_field_for_a_response_body_rule)
+{
+    static const uint8_t wire[] = {0x12, 0x02, 0x28, 0x01, 0x12, 0x02, 0x28, 0x02, 0x4a, 0x01, 'x'};
+    gb_buf out;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    gb_buf_init(&out, 0);
+    cr_assert_eq(pbd_wire_to_json_field(msg("All"), "repeated", gb_slice_of(wire, sizeof(wire)), &o,
+                                        &out, &err),
+                 0, "%s", err.msg);
+    gb_buf_putc(&out, 0);
+    cr_assert_str_eq((char *)out.p, "{\"rInt32\":[1,2]}");
+    gb_buf_reset(&out);
+    cr_assert_eq(
+        pbd_wire_to_json_field(msg("All"), "text", gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
+        0);
+    cr_assert_eq(pbd_wire_to_json_field(msg("All"), "nested", gb_slice_of(wire, sizeof(wire)), &o,
+                                        &out, &err),
+                 0);
+    gb_buf_putc(&out, 0);
+    cr_assert_str_eq((char *)out.p, "\"x\"{}");
+    cr_assert_eq(
+        pbd_wire_to_json_field(msg("All"), "nope", gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
+        PBD_ERR_FIELD_PATH);
+    gb_buf_free(&out);
+}

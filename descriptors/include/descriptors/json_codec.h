@@ -103,6 +103,15 @@ int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o
                      gb_err *err);
 
 /**
+ * As pbd_wire_to_json(), for an HttpRule `response_body: "field"`: prints only the value
+ * of the top-level field |field| (proto or json name) of the message |m| in |wire| (an
+ * array for a repeated field, an object for a map or message; its default when absent).
+ * Returns as pbd_wire_to_json(), or PBD_ERR_FIELD_PATH when |m| has no such field.
+ */
+int pbd_wire_to_json_field(const pbd_message *m, const char *field, gb_slice wire,
+                           const pbd_json_opts *o, gb_buf *out, gb_err *err);
+
+/**
  * Appends to |out| the wire encoding of one value of the (nested) field that
  * |field_path| names in |root| ("book.author.name", proto or json names), parsed from
  * its text form |value| (|len| bytes) as path variables and query parameters carry it:
