@@ -20,8 +20,15 @@
  *     gb_buf_init(&json, 0);
  *     pbd_wire_to_json(reply_type, gb_slice_of(reply.p, reply.n), &o, &json, &err);
  *
- * All functions append to |out|; on failure |out| may hold a partial result that the
- * caller discards (its length before the call is a safe point to truncate to).
+ * All functions append to |out|; on failure |out| is cut back to its length before the
+ * call. Wire bytes come out in field-number order, maps in JSON order, so they equal
+ * python's json_format.Parse(...).SerializeToString() up to map entry order. JSON comes
+ * out compact (or indented), fields in number order, non-ASCII text as UTF-8 with only
+ * U+2028 and U+2029 escaped (JavaScript cannot hold them raw), numbers as python prints
+ * their values: 64-bit integers quoted, floats in the shortest form that reads back.
+ * Input choices where ProtoJSON leaves room: duplicate keys (the last wins), integer
+ * strings with exponents ("1e3"), float text that rounds to FLT_MAX are accepted; base64
+ * with characters outside both alphabets is refused.
  */
 #ifndef PBD_JSON_CODEC_H
 #define PBD_JSON_CODEC_H
