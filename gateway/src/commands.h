@@ -10,6 +10,8 @@ typedef struct gw_command {
 
 /* cmd_routes.c: prints the HTTP routes of descriptor sets. */
 int gw_cmd_routes(int argc, char **argv);
+/* cmd_openapi.c: writes the OpenAPI document of descriptor sets. */
+int gw_cmd_openapi(int argc, char **argv);
 
 /* cmd_transcode.c: converts one message between JSON and wire bytes (stdin -> stdout). */
 int gw_cmd_transcode(int argc, char **argv);
