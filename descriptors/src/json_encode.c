@@ -261,6 +261,7 @@ int pbd_enc_value(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p
 static int put_packed(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p)
 {
     const pbd_jnode *arr = node(e, j);
+    size_t start = e->out->n;
     int rv = pbd_wire_tag(e->out, f->number, PBD_WT_LEN);
     size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
     uint32_t k = j + 1;
@@ -273,6 +274,10 @@ static int put_packed(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpat
         rv = pbd_enc_scalar(e, f, k, &ep, false, &u, &skip);
         if (rv == 0 && !skip)
             rv = pbd_wire_scalar(e->out, f->type, u);
+    }
+    if (rv == 0 && e->out->n == mark + 1) {
+        e->out->n = start; /* every element was an unknown enum name, skipped */
+        return 0;
     }
     return rv != 0 ? rv : pbd_wire_len_end(e->out, mark);
 }

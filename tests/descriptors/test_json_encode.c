@@ -137,6 +137,11 @@ Test(json_encode, skips_unknown_fields_and_enum_names_when_asked)
     cr_assert_eq(out.n, 2);
     cr_assert_eq(out.p[0], 0x28);
     gb_buf_free(&out);
+    cr_assert_eq(
+        encode_with("Repeated", "{\"rEnum\":[\"PINK\"],\"uEnum\":[\"PINK\"]}", &o, &out, &err), 0,
+        "%s", err.msg);
+    cr_assert_eq(out.n, 0, "nothing is left of a repeated field whose names are all unknown");
+    gb_buf_free(&out);
 }
 
 Test(json_encode, accepts_proto_names_and_json_names)
