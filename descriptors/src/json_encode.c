@@ -2,8 +2,9 @@
  * JSON -> protobuf wire: the node array is walked with the descriptors and wire bytes
  * are written straight into the output. Fields go out in field-number order (as
  * protobuf's own serializers write them), so the bytes equal python's
- * json_format.Parse(...).SerializeToString(); nested lengths are back-patched
- * (pbd_wire_len_end), which moves bytes only for the rare messages past 127 bytes.
+ * json_format.Parse(...).SerializeToString(). Nested lengths get a one-byte placeholder;
+ * the few of 128 bytes or more are widened in one pass at the end (pbd_enc_expand), so
+ * no byte moves more than once however deep the nesting.
  */
 #include "json_int.h"
 
@@ -232,10 +233,12 @@ static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const p
 int pbd_enc_nested(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p)
 {
     int rv = pbd_wire_tag(e->out, f->number, PBD_WT_LEN);
-    size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
+    pbd_lenmark mark = {0, 0};
+    if (rv == 0)
+        rv = pbd_enc_len_begin(e, &mark);
     if (rv == 0)
         rv = pbd_enc_message(e, f->message, j, p);
-    return rv != 0 ? rv : pbd_wire_len_end(e->out, mark);
+    return rv != 0 ? rv : pbd_enc_len_end(e, &mark);
 }
 
 int pbd_enc_value(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p, bool implicit)
@@ -263,7 +266,9 @@ static int put_packed(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpat
     const pbd_jnode *arr = node(e, j);
     size_t start = e->out->n;
     int rv = pbd_wire_tag(e->out, f->number, PBD_WT_LEN);
-    size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
+    pbd_lenmark mark = {0, 0};
+    if (rv == 0)
+        rv = pbd_enc_len_begin(e, &mark);
     uint32_t k = j + 1;
     for (size_t i = 0; rv == 0 && i < arr->len; i++, k = node(e, k)->end) {
         pbd_jpath ep = {.up = p, .index = i};
@@ -275,11 +280,11 @@ static int put_packed(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpat
         if (rv == 0 && !skip)
             rv = pbd_wire_scalar(e->out, f->type, u);
     }
-    if (rv == 0 && e->out->n == mark + 1) {
+    if (rv == 0 && e->out->n == mark.pos + 1) {
         e->out->n = start; /* every element was an unknown enum name, skipped */
         return 0;
     }
-    return rv != 0 ? rv : pbd_wire_len_end(e->out, mark);
+    return rv != 0 ? rv : pbd_enc_len_end(e, &mark);
 }
 
 static int put_map_entry(pbd_enc *e, const pbd_field *f, uint32_t key, const pbd_jpath *p)
@@ -289,7 +294,9 @@ static int put_map_entry(pbd_enc *e, const pbd_field *f, uint32_t key, const pbd
     pbd_jpath kp = {.up = p, .key = text(e, kn), .key_len = kn->len, .map_key = true};
     size_t start = e->out->n;
     int rv = pbd_wire_tag(e->out, f->number, PBD_WT_LEN);
-    size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
+    pbd_lenmark mark = {0, 0};
+    if (rv == 0)
+        rv = pbd_enc_len_begin(e, &mark);
     if (rv != 0)
         return rv;
     if (kf->type == PBD_TYPE_STRING) {
@@ -310,7 +317,7 @@ static int put_map_entry(pbd_enc *e, const pbd_field *f, uint32_t key, const pbd
         e->out->n = start; /* an unknown enum name skipped under ignore_unknown */
         return 0;
     }
-    return rv != 0 ? rv : pbd_wire_len_end(e->out, mark);
+    return rv != 0 ? rv : pbd_enc_len_end(e, &mark);
 }
 
 static int put_map(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p)
@@ -492,7 +499,10 @@ static int encode_doc(const pbd_message *m, const pbd_field *f, const char *json
         e.depth = 1;
         rv = pbd_enc_field(&e, f, 0, &fp);
     }
+    if (rv == 0)
+        rv = pbd_enc_expand(&e);
     rv = pbd_finish(rv, out, before, err);
+    free(e.patches);
     gb_buf_free(&e.scratch);
     pbd_jdoc_free(&doc);
     return rv;

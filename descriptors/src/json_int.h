@@ -83,8 +83,9 @@ int pbd_wire_tag(gb_buf *b, uint32_t number, int wire_type);
 int pbd_wire_fixed32(gb_buf *b, uint32_t v);
 int pbd_wire_fixed64(gb_buf *b, uint64_t v);
 int pbd_wire_bytes(gb_buf *b, uint32_t number, const void *p, size_t n);
-/* A length-delimited value of unknown size: begin reserves one length byte and returns
- * the mark; end writes the length there, moving the content when it needs more bytes. */
+/* A length-delimited value of unknown size on a bare buffer (pbd_text_to_wire's few
+ * nested fields): begin reserves one length byte and returns the mark; end writes the
+ * length there, moving the content when it needs more bytes. */
 size_t pbd_wire_len_begin(gb_buf *b, int *rv);
 int pbd_wire_len_end(gb_buf *b, size_t mark);
 /* Wire type of a field's values (PBD_WT_LEN for messages, strings, bytes). */
@@ -131,6 +132,19 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n);
 
 /* ---- encoder (json_encode.c, wkt_encode.c) ---- */
 
+/* A nested length being written: its one-byte placeholder and the bytes that expanding
+ * the lengths inside it will add. */
+typedef struct pbd_lenmark {
+    size_t pos;
+    size_t extra;
+} pbd_lenmark;
+
+/* A length of 128 or more, whose placeholder byte becomes a longer varint at the end. */
+typedef struct pbd_patch {
+    size_t pos;
+    uint64_t len;
+} pbd_patch;
+
 typedef struct pbd_enc {
     const pbd_jdoc *doc;
     pbd_json_opts o;
@@ -139,7 +153,21 @@ typedef struct pbd_enc {
     gb_err *err;
     int depth;
     bool text_mode; /* values come from URL text: bool accepts "true" / "false" */
+    pbd_patch *patches;
+    size_t n_patches;
+    size_t cap_patches;
+    size_t extra; /* sum of the bytes the patches add */
 } pbd_enc;
+
+/*
+ * Nested lengths, JSON -> wire: begin writes a one-byte placeholder; end fills it when
+ * the length is under 128 (the common case) or records a patch; pbd_enc_expand() then
+ * widens every patched length in one backward pass, so each byte moves at most once
+ * whatever the nesting depth. Return 0 or a gb_buf / PBD_ERR_NOMEM error.
+ */
+int pbd_enc_len_begin(pbd_enc *e, pbd_lenmark *m);
+int pbd_enc_len_end(pbd_enc *e, const pbd_lenmark *m);
+int pbd_enc_expand(pbd_enc *e);
 
 /* Writes the fields of message |m| from JSON node |j| (no tag, no length). */
 int pbd_enc_message(pbd_enc *e, const pbd_message *m, uint32_t j, const pbd_jpath *p);

@@ -1,6 +1,7 @@
 /* Protobuf wire primitives for the codec: varints, fixed values, tags, lengths. */
 #include "json_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int pbd_wire_varint(gb_buf *b, uint64_t v)
@@ -50,13 +51,6 @@ int pbd_wire_bytes(gb_buf *b, uint32_t number, const void *p, size_t n)
     return rv;
 }
 
-size_t pbd_wire_len_begin(gb_buf *b, int *rv)
-{
-    size_t mark = b->n;
-    *rv = gb_buf_putc(b, 0);
-    return mark;
-}
-
 static size_t varint_size(uint64_t v)
 {
     size_t k = 1;
@@ -65,6 +59,13 @@ static size_t varint_size(uint64_t v)
         k++;
     }
     return k;
+}
+
+size_t pbd_wire_len_begin(gb_buf *b, int *rv)
+{
+    size_t mark = b->n;
+    *rv = gb_buf_putc(b, 0);
+    return mark;
 }
 
 int pbd_wire_len_end(gb_buf *b, size_t mark)
@@ -84,6 +85,65 @@ int pbd_wire_len_end(gb_buf *b, size_t mark)
     }
     o[k - 1] = (uint8_t)len;
     b->n += k - 1;
+    return 0;
+}
+
+int pbd_enc_len_begin(pbd_enc *e, pbd_lenmark *m)
+{
+    m->pos = e->out->n;
+    m->extra = e->extra;
+    return gb_buf_putc(e->out, 0);
+}
+
+int pbd_enc_len_end(pbd_enc *e, const pbd_lenmark *m)
+{
+    uint64_t len = e->out->n - m->pos - 1 + (e->extra - m->extra);
+    if (len < 0x80) {
+        e->out->p[m->pos] = (uint8_t)len;
+        return 0;
+    }
+    if (e->n_patches == e->cap_patches) {
+        size_t cap = e->cap_patches != 0 ? e->cap_patches * 2 : 16;
+        pbd_patch *p = realloc(e->patches, cap * sizeof(*p));
+        if (p == NULL)
+            return PBD_ERR_NOMEM;
+        e->patches = p;
+        e->cap_patches = cap;
+    }
+    e->patches[e->n_patches++] = (pbd_patch){m->pos, len};
+    e->extra += varint_size(len) - 1;
+    return 0;
+}
+
+static int cmp_patch(const void *a, const void *b)
+{
+    const pbd_patch *x = a, *y = b;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+int pbd_enc_expand(pbd_enc *e)
+{
+    if (e->n_patches == 0)
+        return 0;
+    int rv = gb_buf_reserve(e->out, e->extra);
+    if (rv != 0)
+        return rv;
+    /* Patches complete inside out; the backward pass wants them by position. */
+    qsort(e->patches, e->n_patches, sizeof(pbd_patch), cmp_patch);
+    uint8_t *b = e->out->p;
+    size_t src = e->out->n, dst = e->out->n + e->extra;
+    for (size_t i = e->n_patches; i-- > 0;) {
+        const pbd_patch *pt = &e->patches[i];
+        size_t seg = src - pt->pos - 1, k = varint_size(pt->len);
+        dst -= seg;
+        memmove(b + dst, b + pt->pos + 1, seg);
+        dst -= k;
+        uint64_t v = pt->len;
+        for (size_t j = 0; j < k; j++, v >>= 7)
+            b[dst + j] = (uint8_t)(j + 1 < k ? (v & 0x7f) | 0x80 : v);
+        src = pt->pos;
+    }
+    e->out->n += e->extra;
     return 0;
 }
 

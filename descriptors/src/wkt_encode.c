@@ -74,7 +74,9 @@ static int enc_struct(pbd_enc *e, const pbd_message *m, uint32_t j, const pbd_jp
         const pbd_jnode *key = node(e, k);
         pbd_jpath kp = {.up = p, .key = e->doc->src + key->off, .key_len = key->len};
         int rv = pbd_wire_tag(e->out, 1, PBD_WT_LEN);
-        size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
+        pbd_lenmark mark = {0, 0};
+        if (rv == 0)
+            rv = pbd_enc_len_begin(e, &mark);
         if (rv != 0)
             return rv;
         gb_buf_reset(&e->scratch);
@@ -86,7 +88,7 @@ static int enc_struct(pbd_enc *e, const pbd_message *m, uint32_t j, const pbd_jp
         if (rv == 0)
             rv = pbd_enc_nested(e, value, k + 1, &kp);
         if (rv == 0)
-            rv = pbd_wire_len_end(e->out, mark);
+            rv = pbd_enc_len_end(e, &mark);
         if (rv != 0)
             return rv;
     }
@@ -174,16 +176,18 @@ static int enc_any(pbd_enc *e, uint32_t j, const pbd_jpath *p)
         return rv;
     size_t start = e->out->n;
     rv = pbd_wire_tag(e->out, 2, PBD_WT_LEN);
-    size_t mark = rv == 0 ? pbd_wire_len_begin(e->out, &rv) : 0;
+    pbd_lenmark mark = {0, 0};
+    if (rv == 0)
+        rv = pbd_enc_len_begin(e, &mark);
     if (rv == 0)
         rv = enc_any_payload(e, pm, j, p);
     if (rv != 0)
         return rv;
-    if (e->out->n == mark + 1) {
+    if (e->out->n == mark.pos + 1) {
         e->out->n = start; /* an empty payload: bytes at their default are not written */
         return 0;
     }
-    return pbd_wire_len_end(e->out, mark);
+    return pbd_enc_len_end(e, &mark);
 }
 
 static int enc_text_form(pbd_enc *e, const pbd_message *m, uint32_t j, const pbd_jpath *p)
