@@ -32,11 +32,21 @@ void gcore_call_unref(gcore_call *c)
         call_free(c);
 }
 
+/* Returns connection window held by bytes that will never be acknowledged otherwise. */
+static void release_window(gcore_conn *conn, size_t n)
+{
+    if (n > 0 && conn != NULL && conn->h2 != NULL && conn->state != CONN_CLOSED) {
+        nghttp2_session_consume_connection(conn->h2, n);
+        gcore_conn_schedule_flush(conn);
+    }
+}
+
 static void unlink_conn(gcore_call *c)
 {
     gcore_conn *conn = c->conn;
     if (conn == NULL)
         return;
+    release_window(conn, c->in_pending.n - c->in_off);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -161,15 +171,20 @@ static size_t deliver(gcore_call *c, const uint8_t *p, size_t n)
 
 void gcore_call_feed(gcore_call *c, const uint8_t *p, size_t n)
 {
-    if (c->paused || c->in_off < c->in_pending.n) {
-        if (gb_buf_append(&c->in_pending, p, n) != 0)
-            gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reply");
-        return;
+    gcore_conn *conn = c->conn; /* the call may leave it while delivering */
+    size_t used = 0;
+    if (!c->paused && c->in_off == c->in_pending.n) {
+        used = deliver(c, p, n);
+        consume(c, used);
     }
-    size_t used = deliver(c, p, n);
-    consume(c, used);
-    if (used < n && c->state == CALL_STREAM && gb_buf_append(&c->in_pending, p + used, n - used))
+    if (used == n)
+        return;
+    if (c->state != CALL_STREAM) {
+        release_window(conn, n - used); /* finished: nobody will take these */
+    } else if (gb_buf_append(&c->in_pending, p + used, n - used) != 0) {
+        release_window(conn, n - used);
         gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reply");
+    }
 }
 
 /* Delivers bytes held while paused; finishes if the stream had already ended. */
@@ -267,7 +282,7 @@ static int post_send(gcore_call *c, gb_slice msg, bool has_msg, bool last)
     if (has_msg && gcore_frame_write(&t->framed, msg) != 0)
         goto nomem;
     gcore_call_ref(c);
-    if (gcore_loop_post(c->ch->loop, send_task, t) != 0) {
+    if (gcore_loop_post(c->loop, send_task, t) != 0) {
         gcore_call_unref(c);
         goto nomem;
     }
@@ -310,7 +325,7 @@ static void resume_task(void *ud)
 static void post_simple(gcore_call *c, gcore_task_fn fn)
 {
     gcore_call_ref(c);
-    if (gcore_loop_post(c->ch->loop, fn, c) != 0)
+    if (gcore_loop_post(c->loop, fn, c) != 0)
         gcore_call_unref(c);
 }
 
@@ -354,6 +369,7 @@ int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opt
         return GCORE_ERR_NOMEM;
     atomic_init(&c->refs, out ? 2 : 1);
     c->ch = ch;
+    c->loop = ch->loop;
     c->method = strdup(method);
     c->h = handlers ? *handlers : (gcore_call_handlers){0};
     c->user_data = user_data;

@@ -373,7 +373,8 @@ void gcore_conn_schedule_flush(gcore_conn *conn)
 static int conn_read(gcore_conn *conn)
 {
     uint8_t buf[32768];
-    for (int i = 0; i < 16; i++) {
+    /* Bytes OpenSSL already decrypted do not wake epoll: take them all. */
+    for (int i = 0; i < 16 || (conn->tr.ssl && SSL_pending(conn->tr.ssl) > 0); i++) {
         unsigned want = 0;
         ssize_t r = gcore_transport_read(&conn->tr, buf, sizeof(buf), &want);
         if (r == GCORE_IO_AGAIN)
@@ -478,8 +479,12 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
         }
     }
     conn_close(conn);
-    if (!current || ch->shutdown)
+    if (ch->shutdown)
         return;
+    if (!current) {
+        gcore_chan_pump(ch); /* requeued calls go to the current connection */
+        return;
+    }
     if (!was_ready) {
         fail_pending(ch, GCORE_STATUS_UNAVAILABLE, ch->last_error);
         start_backoff(ch);

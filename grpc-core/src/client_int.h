@@ -31,7 +31,8 @@ typedef enum call_state {
 struct gcore_call {
     atomic_int refs;
     atomic_bool api_closed; /* half-close requested through the API */
-    gcore_channel *ch;
+    gcore_channel *ch;      /* valid until on_done (the channel may go after) */
+    gcore_loop *loop;       /* valid while the application holds the call */
     char *method;
     gcore_call_handlers h;
     void *user_data;

@@ -42,6 +42,7 @@ struct h2peer {
     void *user_data;
     pconn conns[MAX_CONNS];
     atomic_int nconns;
+    atomic_size_t data_sent;
 };
 
 static nghttp2_nv *make_nv(const char *const *kv, size_t n)
@@ -68,12 +69,13 @@ static void free_nv(nghttp2_nv *nv, size_t n)
 static ssize_t read_resp(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
                          nghttp2_data_source *src, void *ud)
 {
-    (void)ud;
+    pconn *c = ud;
     stream_data *sd = src->ptr;
     size_t n = sd->out_n - sd->out_off;
     n = n < len ? n : len;
     memcpy(buf, sd->out + sd->out_off, n);
     sd->out_off += n;
+    atomic_fetch_add(&c->peer->data_sent, n);
     if (sd->out_off == sd->out_n) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
         if (sd->nt > 0) {
@@ -295,6 +297,11 @@ const char *h2peer_target(const h2peer *p, char *buf, size_t n)
 {
     snprintf(buf, n, "127.0.0.1:%d", p->port);
     return buf;
+}
+
+size_t h2peer_data_sent(const h2peer *p)
+{
+    return atomic_load(&((h2peer *)(uintptr_t)p)->data_sent);
 }
 
 int h2peer_connections(const h2peer *p)

@@ -40,6 +40,9 @@ const char *h2peer_target(const h2peer *p, char *buf, size_t n);
 /** Connections accepted so far. */
 int h2peer_connections(const h2peer *p);
 
+/** Response DATA payload bytes handed to nghttp2 so far (all streams). */
+size_t h2peer_data_sent(const h2peer *p);
+
 /** Stops the thread, closes everything. */
 void h2peer_stop(h2peer *p);
 

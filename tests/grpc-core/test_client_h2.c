@@ -11,6 +11,8 @@
 #include <grpc-core/wire.h>
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +91,12 @@ static void handler(const h2peer_req *r, void *ud)
         nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
     } else if (strcmp(p, "Goaway") == 0) {
         goaway(r);
+    } else if (strcmp(p, "Flood") == 0) {
+        enum { MSGS = 100, SIZE = 10000 };
+        static uint8_t flood[MSGS * (SIZE + 5)];
+        for (size_t i = 0; i < MSGS; i++)
+            flood[i * (SIZE + 5) + 3] = SIZE >> 8, flood[i * (SIZE + 5) + 4] = SIZE & 255;
+        h2peer_respond(s, id, ok_hdrs, N(ok_hdrs), flood, sizeof(flood), ok_trl, N(ok_trl));
     } else if (strcmp(p, "Freeze") == 0) {
         h2peer_freeze(r->peer, s);
     }
@@ -253,4 +261,67 @@ Test(client_h2, detects_a_silent_peer_with_keepalive_pings, .init = setup_keepal
     cr_assert_eq(call("/t.S/Freeze", &r), GCORE_STATUS_UNAVAILABLE, "%s", r.status.message);
     cr_assert(strstr(r.status.message, "keepalive") != NULL, "%s", r.status.message);
     gcore_reply_free(&r);
+}
+
+typedef struct slow_reader {
+    tally t;
+    atomic_int msgs;
+    atomic_bool paused;
+} slow_reader;
+
+static void pause_each(gcore_call *c, gb_slice msg, void *ud)
+{
+    (void)msg;
+    slow_reader *s = ud;
+    atomic_fetch_add(&s->msgs, 1);
+    gcore_call_pause(c);
+    atomic_store(&s->paused, true);
+}
+
+static void slow_done(gcore_call *c, const gcore_status *st, const gcore_metadata *md, void *ud)
+{
+    on_done(c, st, md, &((slow_reader *)ud)->t);
+}
+
+static void setup_small_window(void)
+{
+    gcore_channel_opts o = {.stream_window = 65535};
+    setup_opts(&o);
+}
+
+Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = setup_small_window)
+{
+    static const gcore_call_handlers h = {NULL, pause_each, slow_done};
+    slow_reader s = {.t.done = 0};
+    pthread_mutex_init(&s.t.mu, NULL);
+    pthread_cond_init(&s.t.cv, NULL);
+    gcore_call *c;
+    cr_assert_eq(
+        gcore_call_start(gcore_blocking_client_channel(cl), "/t.S/Flood", NULL, &h, &s, &c), 0);
+    cr_assert_eq(gcore_call_send(c, GB_SLICE_LIT(""), true), 0);
+    while (!atomic_load(&s.paused))
+        sched_yield();
+    /* A round trip on the same connection: any WINDOW_UPDATE sent before it has
+     * reached the peer by the time it answers. */
+    gcore_reply r;
+    gcore_reply_init(&r);
+    cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK);
+    gcore_reply_free(&r);
+    size_t sent = h2peer_data_sent(peer);
+    cr_assert_leq(sent, 65535 + 10005, "the peer sent %zu bytes to a paused reader", sent);
+    /* Resume after every message: the whole stream arrives. */
+    for (;;) {
+        pthread_mutex_lock(&s.t.mu);
+        int done = s.t.done;
+        pthread_mutex_unlock(&s.t.mu);
+        if (done)
+            break;
+        if (atomic_exchange(&s.paused, false))
+            gcore_call_resume(c);
+        else
+            sched_yield();
+    }
+    cr_assert_eq(s.t.ok, 1);
+    cr_assert_eq(atomic_load(&s.msgs), 100);
+    gcore_call_release(c);
 }
