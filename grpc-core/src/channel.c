@@ -93,14 +93,19 @@ static void on_backoff_done(gcore_timer *t, void *ud)
     gcore_chan_pump(ch);
 }
 
-/* gRPC connection-backoff: delay * 1.6 up to the cap, with +-20% jitter. */
+uint64_t gcore_backoff_next(uint64_t *delay, uint64_t max, uint32_t rnd)
+{
+    uint64_t d = *delay;
+    uint64_t jitter = d / 5;
+    uint64_t wait = d - jitter + (jitter ? rnd % (2 * jitter + 1) : 0);
+    uint64_t next = d * 16 / 10;
+    *delay = next > max ? max : next;
+    return wait;
+}
+
 static void start_backoff(gcore_channel *ch)
 {
-    uint64_t d = ch->backoff_ms;
-    uint64_t jitter = d / 5;
-    uint64_t wait = d - jitter + (jitter ? (uint64_t)random() % (2 * jitter + 1) : 0);
-    uint64_t next = d * 16 / 10;
-    ch->backoff_ms = next > ch->o.backoff_max_ms ? ch->o.backoff_max_ms : next;
+    uint64_t wait = gcore_backoff_next(&ch->backoff_ms, ch->o.backoff_max_ms, (uint32_t)random());
     ch->in_backoff = true;
     set_state(ch, GCORE_CHANNEL_TRANSIENT_FAILURE);
     gcore_chan_log(ch, GCORE_LOG_INFO, "%s:%s: %s; retrying in %llu ms", ch->host, ch->port,

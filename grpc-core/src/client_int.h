@@ -106,6 +106,9 @@ struct gcore_channel {
 };
 
 /* channel.c */
+/* gRPC connection-backoff: returns the wait for this attempt, |*delay| +-20% (|rnd|
+ * picks where), and grows |*delay| by 1.6 up to |max|. */
+uint64_t gcore_backoff_next(uint64_t *delay, uint64_t max, uint32_t rnd);
 void gcore_chan_enqueue(gcore_channel *ch, gcore_call *c, bool front);
 void gcore_chan_unqueue(gcore_channel *ch, gcore_call *c);
 void gcore_chan_pump(gcore_channel *ch);

@@ -481,6 +481,25 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
     gcore_blocking_client_free(c);
 }
 
+Test(client, waits_for_ready_until_the_deadline, .init = NULL, .fini = NULL)
+{
+    char target[32];
+    snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
+    gb_err err = {0};
+    gcore_blocking_client *c;
+    gcore_channel_opts co = {.backoff_base_ms = 20};
+    cr_assert_eq(gcore_blocking_client_new(target, &co, &c, &err), 0, "%s", err.msg);
+    gcore_reply r;
+    gcore_reply_init(&r);
+    gcore_call_opts o = {.timeout_ms = 300, .wait_for_ready = true};
+    cr_assert_eq(gcore_blocking_unary(gcore_blocking_client_channel(c), "/test.Echo/Unary",
+                                      GB_SLICE_LIT("x"), &o, &r),
+                 0);
+    cr_assert_eq(r.status.code, GCORE_STATUS_DEADLINE_EXCEEDED, "%s", r.status.message);
+    gcore_reply_free(&r);
+    gcore_blocking_client_free(c);
+}
+
 Test(client, reconnects_when_the_server_comes_back)
 {
     gcore_reply r;
