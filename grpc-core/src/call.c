@@ -364,6 +364,13 @@ int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opt
     const char *slash = method ? strchr(method + 1, '/') : NULL;
     if (method == NULL || method[0] != '/' || slash == NULL || slash[1] == '\0')
         return GCORE_ERR_INVALID;
+    for (size_t i = 0; opts->metadata && i < opts->metadata->n; i++) {
+        gb_slice k = gb_slice_str(opts->metadata->v[i].key);
+        if (!gcore_metadata_key_valid(k))
+            return GCORE_ERR_INVALID;
+        if (gcore_metadata_key_reserved(k))
+            return GCORE_ERR_RESERVED;
+    }
     gcore_call *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return GCORE_ERR_NOMEM;

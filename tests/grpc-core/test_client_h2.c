@@ -325,3 +325,19 @@ Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = set
     cr_assert_eq(atomic_load(&s.msgs), 100);
     gcore_call_release(c);
 }
+
+Test(client_h2, refuses_to_start_calls_with_bad_methods_or_reserved_metadata)
+{
+    gcore_channel *ch = gcore_blocking_client_channel(cl);
+    cr_assert_eq(gcore_call_start(ch, "t.S/Echo", NULL, NULL, NULL, NULL), GCORE_ERR_INVALID);
+    cr_assert_eq(gcore_call_start(ch, "/t.S", NULL, NULL, NULL, NULL), GCORE_ERR_INVALID);
+    cr_assert_eq(gcore_call_start(ch, "/t.S/", NULL, NULL, NULL, NULL), GCORE_ERR_INVALID);
+    gcore_metadata md;
+    gcore_metadata_init(&md);
+    /* Entries as received from a peer are not checked against the reserved list. */
+    cr_assert_eq(
+        gcore_metadata_add_wire(&md, GB_SLICE_LIT("grpc-timeout"), GB_SLICE_LIT("1S"), NULL), 0);
+    gcore_call_opts o = {.metadata = &md};
+    cr_assert_eq(gcore_call_start(ch, "/t.S/Echo", &o, NULL, NULL, NULL), GCORE_ERR_RESERVED);
+    gcore_metadata_free(&md);
+}

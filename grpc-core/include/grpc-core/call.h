@@ -88,7 +88,8 @@ typedef struct gcore_call_opts {
  * Ownership: |*out| holds a reference the caller drops with gcore_call_release();
  * |out| may be NULL when the caller needs no handle. |user_data| must stay valid
  * until on_done has run.
- * Thread: any. Returns 0, GCORE_ERR_INVALID (method not "/x/y") or GCORE_ERR_NOMEM;
+ * Thread: any. Returns 0, GCORE_ERR_INVALID (method not "/x/y", or a metadata key that
+ * is not valid), GCORE_ERR_RESERVED (a metadata key the library sets) or GCORE_ERR_NOMEM;
  * every other failure (no connection, deadline) arrives through on_done.
  */
 int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opts *opts,
