@@ -453,6 +453,7 @@ static void conn_close(gcore_conn *conn)
     gcore_timer_free(conn->ka_timer);
     gcore_timer_free(conn->ka_timeout);
     conn->connect_timer = conn->ka_timer = conn->ka_timeout = NULL;
+    gcore_conn_free_streams(conn);
     nghttp2_session_del(conn->h2);
     conn->h2 = NULL;
     gcore_transport_close(&conn->tr);

@@ -341,3 +341,31 @@ Test(client_h2, refuses_to_start_calls_with_bad_methods_or_reserved_metadata)
     cr_assert_eq(gcore_call_start(ch, "/t.S/Echo", &o, NULL, NULL, NULL), GCORE_ERR_RESERVED);
     gcore_metadata_free(&md);
 }
+
+Test(client_h2, cancels_calls_whose_headers_are_still_queued)
+{
+    static const gcore_call_handlers h = {NULL, NULL, on_done};
+    tally t = {.done = 0};
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    gcore_reply r;
+    gcore_reply_init(&r);
+    cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK); /* a warm connection */
+    gcore_channel *ch = gcore_blocking_client_channel(cl);
+    enum { N = 200 };
+    for (int i = 0; i < N; i++) {
+        gcore_call *c;
+        cr_assert_eq(gcore_call_start(ch, "/t.S/Echo", NULL, &h, &t, &c), 0);
+        gcore_call_cancel(c); /* runs before the connection's next write */
+        gcore_call_release(c);
+    }
+    pthread_mutex_lock(&t.mu);
+    while (t.done < N)
+        pthread_cond_wait(&t.cv, &t.mu);
+    pthread_mutex_unlock(&t.mu);
+    cr_assert_eq(t.ok, 0);
+    /* Stream slots were all given back: more calls than the peer allows at once still run. */
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK, "%s", r.status.message);
+    gcore_reply_free(&r);
+}
