@@ -57,7 +57,7 @@ static const setting settings[] = {
     {"--idle-timeout", "limits.idle_timeout", K_MS, OFF(idle_timeout_s), 0,
      "DURATION  close a connection idle this long (default 60s)"},
     {"--request-timeout", "limits.request_timeout", K_MS, OFF(request_timeout_s), 0,
-     "DURATION  a request must arrive whole within this (default 60s); 408 after"},
+     "DURATION  a request must arrive whole within this (default 60s), else closed"},
     {"--threads", "threads", K_UINT, OFF(threads), 0, "N  HTTP threads (default: one per core)"},
     {"--stream-format", "streaming.format", K_STREAM, OFF(stream_format), 0,
      "ndjson|sse|array  server-streaming framing (default ndjson)"},
@@ -493,7 +493,8 @@ void gw_config_usage(FILE *out)
             continue;
         const char *h = settings[i].help;
         const char *sp = h[0] == ' ' ? h : strchr(h, ' ');
-        fprintf(out, "  %s %.*s\n      %s\n", settings[i].flag, (int)(sp - h), h, sp + 2);
+        fprintf(out, "  %s%s%.*s\n      %s\n", settings[i].flag, sp == h ? "" : " ", (int)(sp - h),
+                h, sp + 2);
     }
     fprintf(out,
             "  --help  this text\n\n"

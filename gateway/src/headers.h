@@ -68,10 +68,4 @@ int gw_md_list_add(gw_md_list *l, gb_arena *a, const char *key, const void *valu
 int gw_headers_map_response(const char *key, const uint8_t *value, size_t len, bool trailer,
                             gb_arena *a, const char **name_out, const char **value_out);
 
-/**
- * Parses a Grpc-Timeout value ("100m", "5S": 1-8 digits and one of H M S m u n) into
- * milliseconds, rounding up. Returns 0, or GW_ERR_REQUEST with |err| saying why.
- */
-int gw_timeout_parse(const char *v, uint64_t *ms, gb_err *err);
-
 #endif

@@ -123,12 +123,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--no-health", action="store_true")
+    parser.add_argument("--tls-cert", help="serve TLS with this PEM certificate ...")
+    parser.add_argument("--tls-key", help="... and its key")
     args = parser.parse_args()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
     gwtest_pb2_grpc.add_TestServicer_to_server(Test(), server)
     if not args.no_health:
         health_pb2_grpc.add_HealthServicer_to_server(Health(), server)
-    port = server.add_insecure_port("127.0.0.1:%d" % args.port)
+    if args.tls_cert:
+        with open(args.tls_key, "rb") as k, open(args.tls_cert, "rb") as c:
+            creds = grpc.ssl_server_credentials([(k.read(), c.read())])
+        port = server.add_secure_port("127.0.0.1:%d" % args.port, creds)
+    else:
+        port = server.add_insecure_port("127.0.0.1:%d" % args.port)
     server.start()
     print("listening on 127.0.0.1:%d" % port, flush=True)
     server.wait_for_termination()

@@ -121,31 +121,3 @@ Test(headers, prefixes_response_headers_and_trailers)
                  0);
     cr_assert_null(name);
 }
-
-Test(headers, parses_grpc_timeout_units)
-{
-    uint64_t ms = 0;
-    cr_assert_eq(gw_timeout_parse("2H", &ms, NULL), 0);
-    cr_assert_eq(ms, 7200000u);
-    cr_assert_eq(gw_timeout_parse("3M", &ms, NULL), 0);
-    cr_assert_eq(ms, 180000u);
-    cr_assert_eq(gw_timeout_parse("5S", &ms, NULL), 0);
-    cr_assert_eq(ms, 5000u);
-    cr_assert_eq(gw_timeout_parse("250m", &ms, NULL), 0);
-    cr_assert_eq(ms, 250u);
-    cr_assert_eq(gw_timeout_parse("1500u", &ms, NULL), 0);
-    cr_assert_eq(ms, 2u);
-    cr_assert_eq(gw_timeout_parse("1n", &ms, NULL), 0);
-    cr_assert_eq(ms, 1u);
-}
-
-Test(headers, refuses_malformed_grpc_timeouts)
-{
-    static const char *const bad[] = {"", "S", "10", "10s", "123456789S", "-1S", "1SS", "1.5S"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        uint64_t ms;
-        gb_err err = {0};
-        cr_assert_eq(gw_timeout_parse(bad[i], &ms, &err), GW_ERR_REQUEST, "%s", bad[i]);
-        cr_assert(strstr(err.msg, "Grpc-Timeout") != NULL);
-    }
-}
