@@ -83,6 +83,9 @@ class Test(gwtest_pb2_grpc.TestServicer):
                                      data=("raw " + request.text).encode())
 
     def Count(self, request, context):
+        if request.tag:
+            with lock:
+                outcomes[request.tag] = gwtest_pb2.OutcomeReply()
         for i in range(1, request.n + 1):
             if request.delay_ms:
                 time.sleep(request.delay_ms / 1000.0)
@@ -90,7 +93,10 @@ class Test(gwtest_pb2_grpc.TestServicer):
                 os._exit(3)
             if i == request.fail_at:
                 context.abort(grpc.StatusCode.ABORTED, "failed at %d" % i)
-            yield gwtest_pb2.CountReply(i=i)
+            yield gwtest_pb2.CountReply(i=i, pad="x" * request.pad)
+            if request.tag:
+                with lock:
+                    outcomes[request.tag].sent = i
 
     def Sum(self, request_iterator, context):
         total = count = 0

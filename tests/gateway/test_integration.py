@@ -313,6 +313,25 @@ class ServerStreaming(unittest.TestCase):
                          'data: {"i":1}\n\nevent: error\ndata: '
                          '{"code":10,"message":"failed at 2","details":[]}\n\n')
 
+    def test_a_client_that_does_not_read_holds_the_backend_back(self):
+        n, pad = 3000, 8192  # 24 MiB: far more than the windows and socket buffers hold
+        s = socket.create_connection(("127.0.0.1", GW), timeout=30)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        s.sendall(b"GET /v1/count/%d?pad=%d&tag=bp HTTP/1.1\r\nHost: x\r\n\r\n" % (n, pad))
+        time.sleep(2)  # the backend runs ahead as far as flow control lets it
+        sent = get("/v1/outcome/bp").json().get("sent", 0)
+        self.assertLess(sent, n // 2)
+        got = 0
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk.count(b'"result"')
+            if got == n:
+                break
+        s.close()
+        self.assertEqual(got, n)
+
     def test_slow_stream_is_written_as_it_arrives(self):
         c = http.client.HTTPConnection("127.0.0.1", GW, timeout=10)
         c.request("GET", "/v1/count/3?delayMs=300")
