@@ -644,6 +644,15 @@ class StartUp(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual(len(err), 1)
 
+    def test_bad_template_is_refused(self):
+        bad = os.path.join(os.environ.get("GW_BAD_SETS", ""), "bad_template.pb")
+        if not os.path.exists(bad):
+            self.skipTest("the descriptors tests' sets are not built")
+        rc, err = self.run_gw("--descriptor-set", bad, "--backend", "x:1")
+        self.assertEqual(rc, 1)
+        self.assertEqual(len(err), 1)
+        self.assertIn("google.api.http", err[0])
+
     def test_bad_config_key_is_refused(self):
         with open(os.path.join(harness.tempfile.gettempdir(), "gw-bad.json"), "w") as f:
             f.write('{"limits":{"max_bodyy":1}}')
