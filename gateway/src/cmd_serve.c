@@ -73,7 +73,7 @@ int gw_cmd_serve(int argc, char **argv)
     srv.header_rules = (gw_header_rules){cfg.forward_headers, cfg.n_forward_headers};
     if (gw_app_start(&srv, &err) != 0) {
         fail(err.msg);
-        goto out_config;
+        goto out_app; /* frees what was built before the failure */
     }
     if (gw_front_start(&srv, &err) != 0) {
         fail(err.msg);
