@@ -1,0 +1,117 @@
+/*
+ * Worker threads: each takes a call from the run queue, runs the interceptors'
+ * on_call, the handler and the interceptors' on_done, and makes sure the call ends
+ * with a status even when the handler forgot to finish it.
+ */
+#include "server_int.h"
+
+#include <stdlib.h>
+
+/* The interceptors in order; the first that rejects ends the call. */
+static bool run_interceptors(gcore_server *s, gcore_server_call *call)
+{
+    for (size_t i = 0; i < s->n_interceptors; i++) {
+        const gcore_server_interceptor *ic = &s->interceptors[i];
+        if (ic->on_call == NULL)
+            continue;
+        gcore_status reject;
+        gcore_status_init(&reject);
+        gcore_code code = ic->on_call(call, &reject, ic->user_data);
+        if (code != GCORE_STATUS_OK) {
+            reject.code = code;
+            gcore_server_call_finish(call, &reject, NULL);
+            gcore_status_clear(&reject);
+            return false;
+        }
+        gcore_status_clear(&reject);
+    }
+    return true;
+}
+
+static void run_call(gcore_server *s, gcore_server_call *call)
+{
+    if (run_interceptors(s, call))
+        call->method->fn(call, call->method->user_data);
+    pthread_mutex_lock(&call->mu);
+    bool unfinished = !call->finished;
+    pthread_mutex_unlock(&call->mu);
+    if (unfinished)
+        gcore_server_call_finish_code(call, GCORE_STATUS_UNKNOWN,
+                                      "the handler returned without a status");
+    gcore_status st;
+    gcore_status_init(&st);
+    pthread_mutex_lock(&call->mu);
+    call->handler_done = true;
+    if (gcore_status_copy(&st, &call->final) != 0)
+        st.code = call->final.code;
+    pthread_mutex_unlock(&call->mu);
+    for (size_t i = s->n_interceptors; i > 0; i--) {
+        const gcore_server_interceptor *ic = &s->interceptors[i - 1];
+        if (ic->on_done != NULL)
+            ic->on_done(call, &st, ic->user_data);
+    }
+    gcore_status_clear(&st);
+}
+
+static void *worker_main(void *arg)
+{
+    gcore_server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->run_mu);
+        while (s->run_head == NULL && !s->run_stop)
+            pthread_cond_wait(&s->run_cv, &s->run_mu);
+        gcore_server_call *call = s->run_head;
+        if (call == NULL) {
+            pthread_mutex_unlock(&s->run_mu);
+            return NULL;
+        }
+        s->run_head = call->run_next;
+        if (s->run_head == NULL)
+            s->run_tail = NULL;
+        pthread_mutex_unlock(&s->run_mu);
+        run_call(s, call);
+        server_call_unref(call);
+    }
+}
+
+void server_workers_submit(gcore_server *s, gcore_server_call *call)
+{
+    pthread_mutex_lock(&s->run_mu);
+    call->run_next = NULL;
+    if (s->run_tail != NULL)
+        s->run_tail->run_next = call;
+    else
+        s->run_head = call;
+    s->run_tail = call;
+    pthread_cond_signal(&s->run_cv);
+    pthread_mutex_unlock(&s->run_mu);
+}
+
+int server_workers_start(gcore_server *s)
+{
+    s->workers = calloc(s->opts.workers, sizeof *s->workers);
+    if (s->workers == NULL)
+        return GCORE_ERR_NOMEM;
+    for (unsigned i = 0; i < s->opts.workers; i++) {
+        if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0) {
+            server_workers_stop(s);
+            return GCORE_ERR_IO;
+        }
+        s->n_workers++;
+    }
+    return 0;
+}
+
+/* Workers finish the queue (calls already cancelled end at once), then exit. */
+void server_workers_stop(gcore_server *s)
+{
+    pthread_mutex_lock(&s->run_mu);
+    s->run_stop = true;
+    pthread_cond_broadcast(&s->run_cv);
+    pthread_mutex_unlock(&s->run_mu);
+    for (unsigned i = 0; i < s->n_workers; i++)
+        pthread_join(s->workers[i], NULL);
+    s->n_workers = 0;
+    free(s->workers);
+    s->workers = NULL;
+}
