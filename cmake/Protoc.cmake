@@ -4,7 +4,7 @@ find_program(PROTOC_C protoc-c REQUIRED)
 
 set(GW_PROTOBUF_INCLUDE /usr/include CACHE PATH "Folder holding google/protobuf/*.proto")
 set(GW_GOOGLEAPIS_INCLUDE
-    /usr/share/gocode/src/github.com/grpc-ecosystem/grpc-gateway/third_party/googleapis
+    /usr/share/gocode/src/github.com/gogo/googleapis
     CACHE PATH "Folder holding google/api/*.proto and google/rpc/*.proto")
 set(GW_GRPC_PROTO_INCLUDE /usr/share/grpc-proto CACHE PATH "Folder holding grpc/**/*.proto")
 

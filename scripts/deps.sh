@@ -9,7 +9,7 @@ build_pkgs=(
     libmicrohttpd-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
     protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev
     grpc-proto                                         # health, reflection protos
-    golang-github-grpc-ecosystem-grpc-gateway-dev      # google/api and google/rpc protos
+    golang-github-gogo-googleapis-dev                  # google/api and google/rpc protos
 )
 test_pkgs=(
     libcriterion-dev clang-format python3-grpcio python3-protobuf python3-grpc-tools curl nghttp2-client
