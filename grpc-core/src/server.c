@@ -177,7 +177,6 @@ int gcore_server_new(const gcore_server_opts *opts, gcore_server **out, gb_err *
     gcore_server *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gb_err_set(err, GCORE_ERR_NOMEM, "server: out of memory");
-    s->epfd = s->evfd = -1;
     pthread_mutex_init(&s->dirty_mu, NULL);
     pthread_mutex_init(&s->run_mu, NULL);
     pthread_cond_init(&s->run_cv, NULL);
@@ -264,8 +263,7 @@ int gcore_server_add_interceptor(gcore_server *s, const gcore_server_interceptor
 {
     if (atomic_load(&s->state) != SERVER_NEW)
         return GCORE_ERR_STATE;
-    gcore_server_interceptor *v =
-        realloc(s->interceptors, (s->n_interceptors + 1) * sizeof *v);
+    gcore_server_interceptor *v = realloc(s->interceptors, (s->n_interceptors + 1) * sizeof *v);
     if (v == NULL)
         return GCORE_ERR_NOMEM;
     s->interceptors = v;
@@ -330,7 +328,8 @@ int gcore_server_listen(gcore_server *s, const char *addr, int *port_out, gb_err
         return gb_err_set(err, GCORE_ERR_LIMIT, "listen %s: too many listeners", addr);
     if (split_addr(addr, host, sizeof host, port, sizeof port) != 0)
         return gb_err_set(err, GCORE_ERR_INVALID, "listen %s: expected host:port", addr);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res;
     int rv = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
@@ -377,7 +376,7 @@ int gcore_server_shutdown(gcore_server *s, unsigned grace_ms)
         return 0;
     if (state == SERVER_RUNNING) {
         atomic_store(&s->state, SERVER_DRAINING);
-        server_io_wake(s);
+        server_io_drain(s);
         int64_t end = server_now_ms() + grace_ms;
         const struct timespec tick = {0, 5 * 1000000L};
         while (atomic_load(&s->n_calls) > 0 && server_now_ms() < end)
@@ -385,12 +384,8 @@ int gcore_server_shutdown(gcore_server *s, unsigned grace_ms)
     }
     server_io_join(s);
     server_workers_stop(s);
+    server_io_free(s);
     drain_dirty(s);
-    if (s->epfd >= 0)
-        close(s->epfd);
-    if (s->evfd >= 0)
-        close(s->evfd);
-    s->epfd = s->evfd = -1;
     atomic_store(&s->state, SERVER_STOPPED);
     return 0;
 }

@@ -41,6 +41,32 @@ static void conn_abort_call(gcore_server_call *call, gcore_code code, const char
     server_conn_sync_call(call);
 }
 
+static void on_deadline(gcore_timer *t, void *user_data)
+{
+    (void)t;
+    gcore_server_call *call = user_data;
+    server_conn *c = call->conn;
+    pthread_mutex_lock(&call->mu);
+    if (!call->finished)
+        server_call_abort_locked(call, GCORE_STATUS_DEADLINE_EXCEEDED, "Deadline Exceeded");
+    pthread_mutex_unlock(&call->mu);
+    server_conn_sync_call(call);
+    if (c != NULL)
+        server_io_kick(c);
+}
+
+/* The call's stream is gone: no more deadline, no more bytes to give back. */
+static void call_detach(server_conn *c, gcore_server_call *call)
+{
+    gcore_timer_free(call->deadline_timer);
+    call->deadline_timer = NULL;
+    if (call->unconsumed > 0)
+        nghttp2_session_consume_connection(c->h2, call->unconsumed);
+    call->unconsumed = 0;
+    conn_unlink_call(c, call);
+    atomic_fetch_sub(&c->srv->n_calls, 1);
+}
+
 static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, void *user_data)
 {
     server_conn *c = user_data;
@@ -96,11 +122,18 @@ static void call_begin(server_conn *c, gcore_server_call *call)
     call->path = req->path;
     req->path = NULL;
     call->deadline = req->timeout_ms < 0 ? INT64_MAX : server_now_ms() + req->timeout_ms;
-    call->method = call->path != NULL ? server_find_method(c->srv, call->path, strlen(call->path))
-                                      : NULL;
+    call->method =
+        call->path != NULL ? server_find_method(c->srv, call->path, strlen(call->path)) : NULL;
     if (call->method == NULL) {
         conn_abort_call(call, GCORE_STATUS_UNIMPLEMENTED, REASON_UNKNOWN_METHOD);
         return;
+    }
+    if (req->timeout_ms >= 0) {
+        if (gcore_timer_new(c->srv->loop, on_deadline, call, &call->deadline_timer) != 0 ||
+            gcore_timer_start(call->deadline_timer, (uint64_t)req->timeout_ms) != 0) {
+            conn_abort_call(call, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+            return;
+        }
     }
     call->dispatched = true;
     server_call_ref(call);
@@ -111,8 +144,7 @@ static void call_half_close(gcore_server_call *call)
 {
     pthread_mutex_lock(&call->mu);
     if (!gcore_frame_reader_idle(&call->reader)) {
-        server_call_abort_locked(call, GCORE_STATUS_INTERNAL,
-                                 "stream ended inside a message");
+        server_call_abort_locked(call, GCORE_STATUS_INTERNAL, "stream ended inside a message");
     } else {
         call->in_eof = true;
         pthread_cond_broadcast(&call->cv);
@@ -155,8 +187,8 @@ static void call_read_failed(gcore_server_call *call, gcore_status *st)
     server_call_abort_locked(call, st->code, st->message);
 }
 
-static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id,
-                         const uint8_t *data, size_t len, void *user_data)
+static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id, const uint8_t *data,
+                         size_t len, void *user_data)
 {
     (void)flags;
     (void)user_data;
@@ -213,9 +245,6 @@ static int on_stream_close(nghttp2_session *h2, int32_t stream_id, uint32_t erro
     if (call == NULL)
         return 0;
     nghttp2_session_set_stream_user_data(h2, stream_id, NULL);
-    if (call->unconsumed > 0)
-        nghttp2_session_consume_connection(h2, call->unconsumed);
-    call->unconsumed = 0;
     pthread_mutex_lock(&call->mu);
     if (!call->finished || !call->status_sent) {
         /* RST_STREAM from the client, or the status could not be sent. */
@@ -228,8 +257,7 @@ static int on_stream_close(nghttp2_session *h2, int32_t stream_id, uint32_t erro
     call->status_sent = true;
     pthread_cond_broadcast(&call->cv);
     pthread_mutex_unlock(&call->mu);
-    conn_unlink_call(c, call);
-    atomic_fetch_sub(&c->srv->n_calls, 1);
+    call_detach(c, call);
     server_call_unref(call);
     return 0;
 }
@@ -283,8 +311,7 @@ static void sync_send_locked(server_conn *c, gcore_server_call *call)
     if (!call->headers_sent) {
         if (fin && !pending && !call->want_headers) {
             call->headers_sent = call->status_sent = true; /* Trailers-Only */
-            server_wire_submit_trailers_only(c->h2, call->stream_id, &call->final,
-                                             &call->trailers);
+            server_wire_submit_trailers_only(c->h2, call->stream_id, &call->final, &call->trailers);
             return;
         }
         if (!pending && !fin && !call->want_headers)
@@ -315,26 +342,6 @@ void server_conn_sync_call(gcore_server_call *call)
         nghttp2_session_consume(c->h2, call->stream_id, call->unconsumed);
         call->unconsumed = 0;
     }
-}
-
-int server_conn_check_deadlines(server_conn *c, int64_t now)
-{
-    int64_t next = INT64_MAX;
-    for (gcore_server_call *call = c->calls; call != NULL; call = call->conn_next) {
-        if (call->deadline == INT64_MAX || !call->dispatched)
-            continue;
-        if (call->deadline <= now) {
-            pthread_mutex_lock(&call->mu);
-            if (!call->finished)
-                server_call_abort_locked(call, GCORE_STATUS_DEADLINE_EXCEEDED,
-                                         "Deadline Exceeded");
-            pthread_mutex_unlock(&call->mu);
-            server_conn_sync_call(call);
-        } else if (call->deadline < next && !call->finished) {
-            next = call->deadline;
-        }
-    }
-    return next == INT64_MAX ? -1 : (int)(next - now > 60000 ? 60000 : next - now);
 }
 
 void server_conn_cancel_all(server_conn *c, gcore_code code, const char *msg)
@@ -432,8 +439,7 @@ void server_conn_release(server_conn *c)
         call->status_sent = true;
         pthread_cond_broadcast(&call->cv);
         pthread_mutex_unlock(&call->mu);
-        conn_unlink_call(c, call);
-        atomic_fetch_sub(&c->srv->n_calls, 1);
+        call_detach(c, call);
         server_call_unref(call);
     }
     nghttp2_session_del(c->h2);

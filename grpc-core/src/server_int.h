@@ -19,6 +19,7 @@
 #include "server_wire_int.h"
 
 #include <grpc-core/frame.h>
+#include <grpc-core/loop.h>
 
 #include <base/arena.h>
 
@@ -72,7 +73,8 @@ struct gcore_server_call {
     char *path;
     gcore_metadata md;
     char peer[64];
-    int64_t deadline; /* CLOCK_MONOTONIC ms, INT64_MAX: none */
+    int64_t deadline;            /* CLOCK_MONOTONIC ms, INT64_MAX: none */
+    gcore_timer *deadline_timer; /* loop thread */
     void *user_data;
 
     /* I/O thread only. */
@@ -93,16 +95,16 @@ struct gcore_server_call {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     server_msg *in_head, *in_tail;
-    bool in_eof;        /* the client half-closed */
-    bool cancelled;     /* no more reads or writes */
-    bool want_consume;  /* the handler took messages: give bytes back */
-    bool want_headers;  /* send initial metadata now */
-    bool initial_sent;  /* the handler can no longer set initial metadata */
+    bool in_eof;       /* the client half-closed */
+    bool cancelled;    /* no more reads or writes */
+    bool want_consume; /* the handler took messages: give bytes back */
+    bool want_headers; /* send initial metadata now */
+    bool initial_sent; /* the handler can no longer set initial metadata */
     gcore_metadata initial_md;
     gb_buf out; /* framed response messages not yet handed to nghttp2 */
     size_t out_off;
-    bool finished;      /* the final status is set (by the handler or the server) */
-    bool status_sent;   /* trailers handed to nghttp2 */
+    bool finished;    /* the final status is set (by the handler or the server) */
+    bool status_sent; /* trailers handed to nghttp2 */
     bool handler_done;
     gcore_status final;
     gcore_metadata trailers;
@@ -111,6 +113,7 @@ struct gcore_server_call {
 struct server_conn {
     gcore_server *srv;
     int fd;
+    gcore_watch *watch;
     SSL *ssl;
     bool handshaking;
     nghttp2_session *h2;
@@ -137,14 +140,11 @@ struct gcore_server {
     atomic_int state;
 
     /* I/O thread. */
-    pthread_t io_thread;
+    gcore_loop *loop;
     bool io_started;
-    int epfd;
-    int evfd;
+    gcore_watch *listen_watch[SERVER_MAX_LISTENERS];
     server_conn *conns;
     atomic_size_t n_calls; /* calls whose stream is open */
-    bool goaway_sent;
-    atomic_bool io_stop; /* close everything and exit */
 
     pthread_mutex_t dirty_mu;
     gcore_server_call *dirty;
@@ -166,11 +166,17 @@ int64_t server_now_ms(void);
 
 /* server_io.c: the I/O thread. */
 int server_io_start(gcore_server *s, gb_err *err);
-/* Wakes the I/O thread (any thread). */
+/* Has the I/O thread work on the dirty list (any thread). */
 void server_io_wake(gcore_server *s);
-/* Writes what the connection's session has to send; closes it when it is done. */
+/* Writes what the connection's session has to send; marks it closing when done. */
 void server_io_flush(server_conn *c);
+/* Flushes, and closes the connection if it is done (loop thread). */
+void server_io_kick(server_conn *c);
+/* Graceful shutdown: close listeners, GOAWAY (any thread). */
+void server_io_drain(gcore_server *s);
+/* Ends every call, closes every connection and stops the I/O thread (any thread). */
 void server_io_join(gcore_server *s);
+void server_io_free(gcore_server *s);
 
 /* server_conn.c: one HTTP/2 server session. */
 int server_conn_init(server_conn *c, gcore_server *s);
@@ -183,8 +189,6 @@ bool server_conn_done(const server_conn *c);
 void server_conn_release(server_conn *c);
 /* Works on a call a worker marked dirty (I/O thread). */
 void server_conn_sync_call(gcore_server_call *call);
-/* Ends calls past their deadline; returns the ms until the next deadline or -1. */
-int server_conn_check_deadlines(server_conn *c, int64_t now);
 void server_conn_goaway(server_conn *c);
 /* Ends every open call of |c| with |code| (shutdown after the grace time). */
 void server_conn_cancel_all(server_conn *c, gcore_code code, const char *msg);

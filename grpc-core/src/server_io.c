@@ -1,33 +1,22 @@
 /*
- * The server's I/O thread: one epoll set with the listeners, an eventfd that workers
- * and gcore_server_shutdown() write to, and every connection. Sockets are
- * non-blocking; TLS runs on the socket with OpenSSL's non-blocking calls.
- * Connections, their nghttp2 sessions and the call lists are touched here only.
+ * The server's I/O side on a gcore_loop: a watch per listener and per connection,
+ * a timer per call with a deadline, and tasks that workers and
+ * gcore_server_shutdown() post. Sockets are non-blocking; TLS runs on the socket
+ * with OpenSSL's non-blocking calls. Connections, their nghttp2 sessions and the
+ * call lists are touched on the loop thread only.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "server_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <unistd.h>
-
-/* epoll data below this value names the eventfd (0) or a listener (1 + index). */
-#define IO_TAG_LIMIT 64
-
-void server_io_wake(gcore_server *s)
-{
-    uint64_t one = 1;
-    ssize_t n = write(s->evfd, &one, sizeof one);
-    (void)n; /* the counter is full only when a wake-up is pending anyway */
-}
 
 static void peer_name(int fd, char *out, size_t cap)
 {
@@ -51,7 +40,7 @@ static void peer_name(int fd, char *out, size_t cap)
 static void conn_close(server_conn *c)
 {
     gcore_server *s = c->srv;
-    epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    gcore_watch_remove(c->watch);
     server_conn_release(c);
     if (c->ssl != NULL)
         SSL_free(c->ssl);
@@ -65,12 +54,18 @@ static void conn_close(server_conn *c)
     free(c);
 }
 
+void server_io_kick(server_conn *c)
+{
+    server_io_flush(c);
+    if (c->closing)
+        conn_close(c);
+}
+
 static void conn_watch(server_conn *c, bool out)
 {
     if (c->want_write == out)
         return;
-    struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
-    epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    gcore_watch_set(c->watch, GCORE_EV_READ | (out ? GCORE_EV_WRITE : 0));
     c->want_write = out;
 }
 
@@ -184,49 +179,80 @@ static void conn_read(server_conn *c)
     server_io_flush(c);
 }
 
-static void accept_conns(gcore_server *s, int lfd)
+static void on_conn_event(gcore_watch *w, int fd, unsigned events, void *user_data)
 {
+    (void)w;
+    (void)fd;
+    server_conn *c = user_data;
+    if ((events & (GCORE_EV_READ | GCORE_EV_ERROR)) != 0)
+        conn_read(c);
+    else if (c->handshaking)
+        conn_handshake(c);
+    if (!c->closing && (events & GCORE_EV_WRITE) != 0)
+        server_io_flush(c);
+    if (c->closing)
+        conn_close(c);
+}
+
+static server_conn *conn_new(gcore_server *s, int fd)
+{
+    server_conn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    if (server_conn_init(c, s) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->fd = fd;
+    peer_name(fd, c->peer, sizeof c->peer);
+    if (s->ssl_ctx != NULL) {
+        c->ssl = SSL_new(s->ssl_ctx);
+        if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1)
+            goto fail;
+        SSL_set_accept_state(c->ssl);
+        c->handshaking = true;
+    }
+    if (gcore_watch_add(s->loop, fd, GCORE_EV_READ, on_conn_event, c, &c->watch) != 0)
+        goto fail;
+    return c;
+fail:
+    server_conn_release(c);
+    if (c->ssl != NULL)
+        SSL_free(c->ssl);
+    free(c);
+    return NULL;
+}
+
+static void on_accept(gcore_watch *w, int lfd, unsigned events, void *user_data)
+{
+    (void)w;
+    (void)events;
+    gcore_server *s = user_data;
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        server_conn *c = calloc(1, sizeof *c);
-        if (c == NULL || server_conn_init(c, s) != 0) {
-            free(c);
+        server_conn *c = conn_new(s, fd);
+        if (c == NULL) {
             close(fd);
             continue;
         }
-        c->fd = fd;
-        peer_name(fd, c->peer, sizeof c->peer);
-        if (s->ssl_ctx != NULL) {
-            c->ssl = SSL_new(s->ssl_ctx);
-            if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
-                server_conn_release(c);
-                SSL_free(c->ssl);
-                free(c);
-                close(fd);
-                continue;
-            }
-            SSL_set_accept_state(c->ssl);
-            c->handshaking = true;
-        }
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
         c->next = s->conns;
         if (s->conns != NULL)
             s->conns->prev = c;
         s->conns = c;
-        if (s->goaway_sent)
-            server_conn_goaway(c);
         server_io_flush(c);
+        if (c->closing)
+            conn_close(c);
     }
 }
 
-/* Works on the calls workers marked since the last round. */
-static void run_dirty(gcore_server *s)
+/* Works on the calls workers marked since the last round (loop task). */
+static void run_dirty(void *arg)
 {
+    gcore_server *s = arg;
     pthread_mutex_lock(&s->dirty_mu);
     gcore_server_call *list = s->dirty;
     s->dirty = NULL;
@@ -239,121 +265,96 @@ static void run_dirty(gcore_server *s)
         server_conn *c = call->conn;
         server_conn_sync_call(call);
         if (c != NULL)
-            server_io_flush(c);
+            server_io_kick(c); /* closing it clears its calls' conn pointers */
         server_call_unref(call);
     }
+}
+
+void server_io_wake(gcore_server *s)
+{
+    gcore_loop_post(s->loop, run_dirty, s);
 }
 
 static void close_listeners(gcore_server *s)
 {
     for (size_t i = 0; i < s->n_listen; i++) {
-        epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listen_fds[i], NULL);
+        if (s->listen_watch[i] != NULL)
+            gcore_watch_remove(s->listen_watch[i]);
+        s->listen_watch[i] = NULL;
         close(s->listen_fds[i]);
     }
     s->n_listen = 0;
 }
 
-/* Deadlines and shutdown; returns the epoll timeout. */
-static int housekeeping(gcore_server *s)
+/* Shutdown, first step: no new connections or calls; calls in flight go on. */
+static void drain_task(void *arg)
 {
-    int64_t now = server_now_ms();
-    int timeout = -1;
-    if (atomic_load(&s->state) >= SERVER_DRAINING && !s->goaway_sent) {
-        s->goaway_sent = true;
-        close_listeners(s);
-        for (server_conn *c = s->conns; c != NULL; c = c->next) {
-            server_conn_goaway(c);
-            server_io_flush(c);
-        }
-    }
-    for (server_conn *c = s->conns; c != NULL; c = c->next) {
-        int t = server_conn_check_deadlines(c, now);
-        if (t >= 0 && (timeout < 0 || t < timeout))
-            timeout = t;
-        server_io_flush(c);
-    }
+    gcore_server *s = arg;
+    close_listeners(s);
     server_conn *next;
     for (server_conn *c = s->conns; c != NULL; c = next) {
         next = c->next;
+        server_conn_goaway(c);
+        server_io_flush(c);
         if (c->closing)
             conn_close(c);
     }
-    return timeout;
 }
 
-static void io_event(gcore_server *s, const struct epoll_event *ev)
-{
-    if (ev->data.u64 < IO_TAG_LIMIT) {
-        if (ev->data.u64 == 0) {
-            uint64_t v;
-            ssize_t n = read(s->evfd, &v, sizeof v);
-            (void)n;
-        } else {
-            accept_conns(s, s->listen_fds[ev->data.u64 - 1]);
-        }
-        return;
-    }
-    server_conn *c = ev->data.ptr;
-    if (c->closing)
-        return;
-    if ((ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0)
-        conn_read(c);
-    else if (c->handshaking)
-        conn_handshake(c);
-    if (!c->closing && (ev->events & EPOLLOUT) != 0)
-        server_io_flush(c);
-}
-
-static void *io_main(void *arg)
+/* Shutdown, last step: end what is left, send it and close every connection. */
+static void stop_task(void *arg)
 {
     gcore_server *s = arg;
-    struct epoll_event evs[64];
-    int timeout = -1;
-    while (!atomic_load(&s->io_stop)) {
-        int n = epoll_wait(s->epfd, evs, 64, timeout);
-        for (int i = 0; i < n; i++)
-            io_event(s, &evs[i]);
-        run_dirty(s);
-        timeout = housekeeping(s);
-    }
-    /* Grace time over: end what is left and send it before closing. */
     for (server_conn *c = s->conns; c != NULL; c = c->next) {
         server_conn_cancel_all(c, GCORE_STATUS_UNAVAILABLE, "server shutting down");
         server_io_flush(c);
     }
-    run_dirty(s);
     while (s->conns != NULL)
         conn_close(s->conns);
     close_listeners(s);
-    return NULL;
+    gcore_loop_stop(s->loop);
+}
+
+static void start_task(void *arg)
+{
+    gcore_server *s = arg;
+    for (size_t i = 0; i < s->n_listen; i++) {
+        if (gcore_watch_add(s->loop, s->listen_fds[i], GCORE_EV_READ, on_accept, s,
+                            &s->listen_watch[i]) != 0)
+            server_log(s, GCORE_LOG_ERROR, "cannot watch listener %zu", i);
+    }
 }
 
 int server_io_start(gcore_server *s, gb_err *err)
 {
-    s->epfd = epoll_create1(EPOLL_CLOEXEC);
-    s->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (s->epfd < 0 || s->evfd < 0)
-        return gb_err_set(err, GCORE_ERR_IO, "epoll/eventfd: %s", strerror(errno));
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->evfd, &ev) != 0)
-        return gb_err_set(err, GCORE_ERR_IO, "epoll_ctl: %s", strerror(errno));
-    for (size_t i = 0; i < s->n_listen; i++) {
-        ev.data.u64 = i + 1;
-        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->listen_fds[i], &ev) != 0)
-            return gb_err_set(err, GCORE_ERR_IO, "epoll_ctl: %s", strerror(errno));
-    }
-    if (pthread_create(&s->io_thread, NULL, io_main, s) != 0)
-        return gb_err_set(err, GCORE_ERR_IO, "cannot start the I/O thread");
+    if (gcore_loop_new(&s->loop) != 0)
+        return gb_err_set(err, GCORE_ERR_IO, "start: cannot create the event loop");
+    if (gcore_loop_post(s->loop, start_task, s) != 0)
+        return gb_err_set(err, GCORE_ERR_NOMEM, "start: out of memory");
+    if (gcore_loop_start(s->loop) != 0)
+        return gb_err_set(err, GCORE_ERR_IO, "start: cannot start the I/O thread");
     s->io_started = true;
     return 0;
 }
 
+void server_io_drain(gcore_server *s)
+{
+    if (s->io_started)
+        gcore_loop_post(s->loop, drain_task, s);
+}
+
 void server_io_join(gcore_server *s)
 {
-    if (s->io_started) {
-        atomic_store(&s->io_stop, true);
-        server_io_wake(s);
-        pthread_join(s->io_thread, NULL);
-        s->io_started = false;
-    }
+    if (!s->io_started)
+        return;
+    gcore_loop_post(s->loop, stop_task, s);
+    gcore_loop_join(s->loop);
+    s->io_started = false;
+}
+
+void server_io_free(gcore_server *s)
+{
+    if (s->loop != NULL)
+        gcore_loop_free(s->loop); /* runs a last run_dirty: the calls' streams are gone */
+    s->loop = NULL;
 }

@@ -174,8 +174,8 @@ int server_wire_submit_trailers(nghttp2_session *h2, int32_t stream_id, const gc
     return rv;
 }
 
-int server_wire_submit_trailers_only(nghttp2_session *h2, int32_t stream_id,
-                                     const gcore_status *st, const gcore_metadata *md)
+int server_wire_submit_trailers_only(nghttp2_session *h2, int32_t stream_id, const gcore_status *st,
+                                     const gcore_metadata *md)
 {
     gb_arena arena;
     gb_arena_init(&arena, 0);
@@ -195,7 +195,7 @@ int server_wire_submit_http_error(nghttp2_session *h2, int32_t stream_id, int ht
 {
     char code[12];
     snprintf(code, sizeof code, "%d", http_status);
-    const nghttp2_nv nv[] = {{(uint8_t *)(uintptr_t) ":status", (uint8_t *)code, 7, strlen(code),
-                              NGHTTP2_NV_FLAG_NONE}};
+    const nghttp2_nv nv[] = {
+        {(uint8_t *)(uintptr_t) ":status", (uint8_t *)code, 7, strlen(code), NGHTTP2_NV_FLAG_NONE}};
     return nghttp2_submit_response(h2, stream_id, nv, 1, NULL) == 0 ? 0 : GCORE_ERR_HTTP2;
 }

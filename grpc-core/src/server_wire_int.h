@@ -17,9 +17,9 @@
 typedef struct server_request {
     char *path; /* heap, NUL-terminated; NULL until :path arrives */
     bool post;
-    bool ct_grpc;     /* content-type is application/grpc[+fmt] */
-    bool bad_timeout; /* grpc-timeout present but malformed */
-    bool compressed;  /* grpc-encoding names an encoding other than identity */
+    bool ct_grpc;       /* content-type is application/grpc[+fmt] */
+    bool bad_timeout;   /* grpc-timeout present but malformed */
+    bool compressed;    /* grpc-encoding names an encoding other than identity */
     int64_t timeout_ms; /* -1: none */
 } server_request;
 
@@ -43,8 +43,8 @@ int server_wire_submit_trailers(nghttp2_session *h2, int32_t stream_id, const gc
                                 const gcore_metadata *md);
 
 /** Submits a Trailers-Only response: one HEADERS frame with the status, END_STREAM. */
-int server_wire_submit_trailers_only(nghttp2_session *h2, int32_t stream_id,
-                                     const gcore_status *st, const gcore_metadata *md);
+int server_wire_submit_trailers_only(nghttp2_session *h2, int32_t stream_id, const gcore_status *st,
+                                     const gcore_metadata *md);
 
 /** Submits a plain HTTP error (415 for a non-gRPC content-type), END_STREAM. */
 int server_wire_submit_http_error(nghttp2_session *h2, int32_t stream_id, int http_status);
