@@ -161,8 +161,10 @@ static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
         call_begin(c, call);
     if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
-        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 && call->dispatched)
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 && call->dispatched) {
         call_half_close(call);
+        server_conn_sync_call(call); /* sends the status if the end was an error */
+    }
     return 0;
 }
 

@@ -112,6 +112,13 @@ void server_workers_stop(gcore_server *s)
     for (unsigned i = 0; i < s->n_workers; i++)
         pthread_join(s->workers[i], NULL);
     s->n_workers = 0;
+    /* Without workers (never started) calls can still be queued: drop them. */
+    while (s->run_head != NULL) {
+        gcore_server_call *call = s->run_head;
+        s->run_head = call->run_next;
+        server_call_unref(call);
+    }
+    s->run_tail = NULL;
     free(s->workers);
     s->workers = NULL;
 }

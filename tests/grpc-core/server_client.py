@@ -137,6 +137,19 @@ def case_health(port):
     w.cancel()
 
 
+def case_watch(port):
+    gen_stubs()
+    import health_v1_pb2 as hp
+    import health_v1_pb2_grpc as hg
+    w = hg.HealthStub(channel(port)).Watch(hp.HealthCheckRequest(service="test.Svc"), timeout=30)
+    check(next(w).status == hp.HealthCheckResponse.SERVICE_UNKNOWN, "first status")
+    print("watching", flush=True)
+    check(next(w).status == hp.HealthCheckResponse.SERVING, "second status")
+    print("serving", flush=True)
+    check(next(w).status == hp.HealthCheckResponse.NOT_SERVING, "third status")
+    w.cancel()
+
+
 def reflect(stub, pb, **req):
     return list(stub.ServerReflectionInfo(iter([pb.ServerReflectionRequest(**req)]), timeout=5))[0]
 

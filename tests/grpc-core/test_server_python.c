@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <grpc-core/health.h>
 #include <grpc-core/server.h>
 
 #include <errno.h>
@@ -69,13 +70,19 @@ static void child_expect(child *c, const char *prefix, char *line, size_t cap)
     cr_assert_fail("the child never printed \"%s\"", prefix);
 }
 
-static int run_client(const char *test_case, int port, const char *a1, const char *a2,
-                      const char *a3)
+static child spawn_client(const char *test_case, int port, const char *a1, const char *a2,
+                          const char *a3)
 {
     char p[16];
     snprintf(p, sizeof p, "%d", port);
     const char *argv[] = {"/usr/bin/python3", CLIENT, test_case, p, a1, a2, a3, NULL};
-    child c = spawn(argv);
+    return spawn(argv);
+}
+
+static int run_client(const char *test_case, int port, const char *a1, const char *a2,
+                      const char *a3)
+{
+    child c = spawn_client(test_case, port, a1, a2, a3);
     return child_wait(&c);
 }
 
@@ -84,6 +91,7 @@ static int run_client(const char *test_case, int port, const char *a1, const cha
 static atomic_int saw_cancel;
 static atomic_int slow_started;
 static atomic_int done_calls;
+static gcore_health *health;
 
 static void sleep_ms(long ms)
 {
@@ -216,6 +224,7 @@ static gcore_server *start_test_server(int *port)
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         cr_assert_eq(gcore_server_register(s, m[i].path, m[i].kind, m[i].fn, NULL), 0);
+    cr_assert_eq(gcore_health_enable(s, &health), 0);
     gcore_server_interceptor ic = {check_auth, count_done, NULL};
     cr_assert_eq(gcore_server_add_interceptor(s, &ic), 0);
     cr_assert_eq(gcore_server_listen(s, "127.0.0.1:0", port, &err), 0, "%s", err.msg);
@@ -230,6 +239,7 @@ static void in_process_case(const char *name)
     gcore_server *s = start_test_server(&port);
     cr_expect_eq(run_client(name, port, NULL, NULL, NULL), 0, "client case %s", name);
     gcore_server_free(s);
+    gcore_health_free(health);
 }
 
 TestSuite(server_python, .timeout = 120);
@@ -286,15 +296,30 @@ Test(server_python, drains_a_call_in_flight_on_graceful_shutdown)
 {
     int port;
     gcore_server *s = start_test_server(&port);
-    char p[16], line[256];
-    snprintf(p, sizeof p, "%d", port);
-    const char *argv[] = {"/usr/bin/python3", CLIENT, "drain", p, NULL};
-    child c = spawn(argv);
+    char line[256];
+    child c = spawn_client("drain", port, NULL, NULL, NULL);
     child_expect(&c, "started", line, sizeof line);
     cr_assert(wait_flag(&slow_started));
     cr_assert_eq(gcore_server_shutdown(s, 10000), 0);
     cr_expect_eq(child_wait(&c), 0);
     gcore_server_free(s);
+    gcore_health_free(health);
+}
+
+Test(server_python, streams_health_changes_to_a_watcher)
+{
+    int port;
+    gcore_server *s = start_test_server(&port);
+    char line[256];
+    child c = spawn_client("watch", port, NULL, NULL, NULL);
+    child_expect(&c, "watching", line, sizeof line);
+    cr_assert_eq(gcore_health_set(health, "test.Svc", GCORE_HEALTH_SERVING), 0);
+    child_expect(&c, "serving", line, sizeof line);
+    cr_assert_eq(gcore_health_set(health, "test.Svc", GCORE_HEALTH_NOT_SERVING), 0);
+    cr_expect_eq(child_wait(&c), 0);
+    cr_assert_eq(gcore_health_set(health, "test.Svc", (gcore_health_status)7), GCORE_ERR_INVALID);
+    gcore_server_free(s);
+    gcore_health_free(health);
 }
 
 /* ---- the route_guide_server example ---- */
