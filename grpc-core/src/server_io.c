@@ -249,19 +249,22 @@ static void on_accept(gcore_watch *w, int lfd, unsigned events, void *user_data)
     }
 }
 
-/* Works on the calls workers marked since the last round (loop task). */
+/* Works on the calls workers marked since the last round (loop task). A call stays
+ * marked until it is taken from the list, so a worker cannot re-link it (and rewrite
+ * its dirty_next) while the loop still walks the list. */
 static void run_dirty(void *arg)
 {
     gcore_server *s = arg;
     pthread_mutex_lock(&s->dirty_mu);
     gcore_server_call *list = s->dirty;
     s->dirty = NULL;
-    for (gcore_server_call *call = list; call != NULL; call = call->dirty_next)
-        call->in_dirty = false;
     pthread_mutex_unlock(&s->dirty_mu);
     while (list != NULL) {
         gcore_server_call *call = list;
+        pthread_mutex_lock(&s->dirty_mu);
         list = call->dirty_next;
+        call->in_dirty = false;
+        pthread_mutex_unlock(&s->dirty_mu);
         server_conn *c = call->conn;
         server_conn_sync_call(call);
         if (c != NULL)
