@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh build
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)"
-build/gateway/protogate --help
+build/gateway/protogate routes --descriptor-set build/examples/examples.pb

@@ -21,6 +21,8 @@ const char *pbd_strerror(int code)
         return "invalid HTTP rule";
     case PBD_ERR_NOT_FOUND:
         return "not found";
+    case PBD_ERR_METHOD:
+        return "method not allowed";
     default:
         return gb_strerror(code);
     }

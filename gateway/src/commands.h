@@ -8,4 +8,7 @@ typedef struct gw_command {
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 } gw_command;
 
+/* cmd_routes.c: prints the HTTP routes of descriptor sets. */
+int gw_cmd_routes(int argc, char **argv);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 static const gw_command commands[] = {
+    {"routes", "print the HTTP routes of descriptor sets", gw_cmd_routes},
     {NULL, NULL, NULL},
 };
 

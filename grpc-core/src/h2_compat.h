@@ -7,6 +7,7 @@
 #define GCORE_H2_COMPAT_H
 
 #include <nghttp2/nghttp2.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #if NGHTTP2_VERSION_NUM < 0x013400
@@ -14,5 +15,13 @@
 #endif
 
 typedef ssize_t gcore_h2_ssize;
+
+/* nghttp2_nv takes non-const pointers it never writes through (it copies them). */
+static inline nghttp2_nv gcore_h2_nv(const char *name, size_t namelen, const void *value,
+                                     size_t valuelen)
+{
+    return (nghttp2_nv){(uint8_t *)(uintptr_t)name, (uint8_t *)(uintptr_t)value, namelen, valuelen,
+                        NGHTTP2_NV_FLAG_NONE};
+}
 
 #endif

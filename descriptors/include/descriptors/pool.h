@@ -12,7 +12,7 @@
  *     pbd_pool *pool = NULL;
  *     const char *files[] = {"greeter.pb"};
  *     if (pbd_pool_load_files(files, 1, &pool, &err) != 0)
- *         die("%s", err.msg);   // "greeter.pb: helloworld.HelloRequest: unknown type .x.Y"
+ *         die("%s", err.msg);   // "greeter.pb: hello.proto: hello.Req.x: unknown type .x.Y"
  *     const pbd_method *m = pbd_pool_find_method(pool, "/helloworld.Greeter/SayHello");
  *     const pbd_field *f = pbd_message_field_by_json_name(m->input, "name", 4);
  *     pbd_pool_unref(pool);
@@ -37,6 +37,7 @@ enum {
     PBD_ERR_TEMPLATE = -105,   /* an invalid google.api.http path template */
     PBD_ERR_RULE = -106,       /* an invalid google.api.http rule (body field, ...) */
     PBD_ERR_NOT_FOUND = -107,  /* a look-up found nothing */
+    PBD_ERR_METHOD = -108,     /* the path is routed, but not for this HTTP method */
 };
 
 /** Returns a static description of a descriptors/ error code. */

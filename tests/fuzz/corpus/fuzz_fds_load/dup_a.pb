@@ -1,0 +1,5 @@
+
+8
+pbd/dup_a.protopbd.dup"
+Same
+a (	Rabproto3
