@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh build
+scripts/swagger-ui.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)"
 build/gateway/protogate routes --descriptor-set build/examples/examples.pb
+build/gateway/protogate openapi --descriptor-set build/examples/examples.pb --yaml | head -n 40

@@ -10,10 +10,11 @@ build_pkgs=(
     protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev
     grpc-proto                                         # health, reflection protos
     golang-github-gogo-googleapis-dev                  # google/api and google/rpc protos
+    nodejs                                             # npm fetches the Swagger UI files
 )
 test_pkgs=(
     libcriterion-dev clang-format python3-grpcio python3-protobuf python3-grpc-tools curl nghttp2-client
-    valgrind nodejs chromium
+    valgrind chromium python3-yaml
 )
 
 case "${1:-build}" in
@@ -28,7 +29,7 @@ for pkg in "${wanted[@]}"; do
     [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 # Some images ship npm inside their nodejs package; Debian's own nodejs needs the npm package.
-if [[ "${1:-build}" == test ]] && ! command -v npm >/dev/null; then
+if ! command -v npm >/dev/null; then
     missing+=(npm)
 fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh test
+scripts/swagger-ui.sh
 scripts/lint.sh
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Asan -DCMAKE_C_COMPILER=clang >/dev/null
 cmake --build build-asan -j "$(nproc)"

@@ -10,5 +10,7 @@ typedef struct gw_command {
 
 /* cmd_routes.c: prints the HTTP routes of descriptor sets. */
 int gw_cmd_routes(int argc, char **argv);
+/* cmd_openapi.c: writes the OpenAPI document of descriptor sets. */
+int gw_cmd_openapi(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 
 static const gw_command commands[] = {
     {"routes", "print the HTTP routes of descriptor sets", gw_cmd_routes},
+    {"openapi", "write the OpenAPI document of descriptor sets", gw_cmd_openapi},
     {NULL, NULL, NULL},
 };
 

@@ -291,3 +291,27 @@ Test(pool, references_are_taken_and_dropped_from_many_threads)
     cr_assert_not_null(pbd_pool_find_message(pool, "pbd.t2.Legacy"));
     pbd_pool_unref(pool);
 }
+
+Test(pool, resolves_types_imported_from_another_file_and_package)
+{
+    pbd_pool *pool = load_ok("uses_dep");
+    const pbd_field *same = field(message(pool, "pbd.dep.User"), "same");
+    cr_assert_str_eq(same->message->full_name, "pbd.dup.Same");
+    cr_assert_str_eq(same->message->file->name, "pbd/dup_a.proto");
+    const pbd_file *user_file = message(pool, "pbd.dep.User")->file;
+    cr_assert_eq(user_file->n_deps, 1);
+    cr_assert_str_eq(user_file->deps[0]->name, "pbd/dup_a.proto");
+    pbd_pool_unref(pool);
+}
+
+Test(pool, reserved_numbers_and_names_leave_no_fields)
+{
+    pbd_pool *pool = load_ok("types3");
+    const pbd_message *m = message(pool, "pbd.t3.Everything");
+    for (uint32_t n = 6; n <= 9; n++)
+        cr_assert_null(pbd_message_field_by_number(m, n), "reserved %u", n);
+    cr_assert_null(pbd_message_field_by_number(m, 15));
+    cr_assert_null(pbd_message_field_by_name(m, "retired", 7));
+    cr_assert_not_null(pbd_message_field_by_number(m, 5));
+    pbd_pool_unref(pool);
+}

@@ -1,0 +1,177 @@
+// Drives the Swagger UI in Chromium (playwright-core, the system's /usr/bin/chromium).
+//
+//   node swagger_ui.test.mjs list --protogate BIN --descriptor-set FILE
+//       serves `protogate openapi` and the embedded UI files from a static server and
+//       checks that the page loads offline and lists every operation of the document;
+//   node swagger_ui.test.mjs try --url http://127.0.0.1:PORT
+//       against a running gateway: also calls Greeter.SayHello, RouteGuide.GetFeature and
+//       the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers.
+//
+// Screenshots go to artifacts/ at the top of the repository. Any request that would
+// leave 127.0.0.1 is aborted and fails the test.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.resolve(here, "../../artifacts");
+const flags = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function option(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => { s.end(); resolve(true); });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`nothing listens on 127.0.0.1:${port}`);
+}
+
+// A folder laid out as the gateway serves it, behind python3's http.server.
+async function staticServer(protogate, descriptorSet, dir) {
+  const doc = execFileSync(protogate, ["openapi", "--descriptor-set", descriptorSet]);
+  writeFileSync(path.join(dir, "openapi.json"), doc);
+  mkdirSync(path.join(dir, "swagger-ui"));
+  execFileSync(protogate, ["openapi", "--descriptor-set", descriptorSet,
+    "--swagger-ui-dir", path.join(dir, "swagger-ui")], { stdio: ["ignore", "ignore", "inherit"] });
+  const port = await freePort();
+  const proc = spawn("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)],
+    { cwd: dir, stdio: "ignore" });
+  await waitForPort(port);
+  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
+}
+
+async function listsEveryOperation(page, base) {
+  const doc = await (await fetch(`${base}/openapi.json`)).json();
+  await page.goto(`${base}/swagger-ui/`);
+  await page.waitForSelector(".opblock", { timeout: 30000 });
+  let count = 0;
+  for (const [route, item] of Object.entries(doc.paths)) {
+    for (const [verb, op] of Object.entries(item)) {
+      const id = `operations-${op.tags[0]}-${op.operationId}`;
+      const block = page.locator(`[id="${id}"]`);
+      if ((await block.count()) !== 1) fail(`${verb.toUpperCase()} ${route}: no ${id} on the page`);
+      const shown = (await block.locator(".opblock-summary-path").first().innerText()).trim();
+      if (shown.replace(/\u200b/g, "") !== route) fail(`${id}: shows ${shown}, expected ${route}`);
+      count++;
+    }
+  }
+  for (const tag of doc.tags) {
+    if ((await page.locator(`[id="operations-tag-${tag.name}"]`).count()) !== 1)
+      fail(`no section for ${tag.name}`);
+  }
+  console.log(`the page lists all ${count} operations of ${doc.tags.length} services`);
+  return doc;
+}
+
+// Opens an operation, enters try-it-out mode, lets |fill| set the inputs, executes and
+// returns the response body text shown on the page.
+async function tryIt(page, id, fill) {
+  const block = page.locator(`[id="${id}"]`);
+  await block.locator(".opblock-summary").first().click();
+  const tryButton = block.locator("button.try-out__btn");
+  if ((await tryButton.count()) > 0 && (await tryButton.innerText()).includes("Try it out"))
+    await tryButton.click();
+  await fill(block);
+  await block.locator("button.execute").click();
+  const body = block.locator(".live-responses-table .response-col_description pre").first();
+  await body.waitFor({ timeout: 30000 });
+  return body.innerText();
+}
+
+async function tryOperations(page) {
+  const hello = await tryIt(page, "operations-Greeter-Greeter_SayHello", async (block) => {
+    await block.locator("textarea.body-param__text").fill('{"name":"world"}');
+  });
+  if (!hello.includes("Hello, world!")) fail(`SayHello answered ${hello}`);
+  console.log("Greeter.SayHello through Try it out: Hello, world!");
+  const feature = await tryIt(page, "operations-RouteGuide-RouteGuide_GetFeature", async (block) => {
+    await block.locator('input[placeholder="latitude"]').fill("409146138");
+    await block.locator('input[placeholder="longitude"]').fill("-746188906");
+  });
+  if (!feature.includes("409146138")) fail(`GetFeature answered ${feature}`);
+  console.log("RouteGuide.GetFeature with path parameters through Try it out: answered");
+  const stream = await tryIt(page, "operations-Greeter-Greeter_SayHelloStreamReply", async (block) => {
+    await block.locator('input[placeholder="name"]').fill("world");
+  });
+  if (!stream.includes("Hola, world!")) fail(`SayHelloStreamReply answered ${stream}`);
+  console.log("Greeter.SayHelloStreamReply (server stream) through Try it out: Hola, world!");
+}
+
+async function main() {
+  const mode = process.argv[2];
+  if (mode !== "list" && mode !== "try") fail("usage: swagger_ui.test.mjs list|try [options]");
+  const work = mkdtempSync(path.join(tmpdir(), "protogate-ui-"));
+  let server;
+  let context;
+  try {
+    let base = option("--url");
+    if (!base) {
+      const protogate = option("--protogate") ?? fail("--protogate or --url needed");
+      const pb = option("--descriptor-set") ?? fail("--descriptor-set needed");
+      mkdirSync(path.join(work, "site"));
+      server = await staticServer(protogate, pb, path.join(work, "site"));
+      base = server.url;
+    }
+    context = await chromium.launchPersistentContext(path.join(work, "profile"), {
+      executablePath: "/usr/bin/chromium", headless: true, args: flags,
+      viewport: { width: 1280, height: 1600 },
+    });
+    const outside = [];
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === "127.0.0.1" || url.protocol === "data:") return route.continue();
+      outside.push(url.href);
+      return route.abort();
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await listsEveryOperation(page, base);
+    if (mode === "try") await tryOperations(page);
+    mkdirSync(artifacts, { recursive: true });
+    const shot = path.join(artifacts, `swagger_ui_${mode}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+    if (outside.length) fail(`requests to elsewhere: ${outside.join(", ")}`);
+    if (errors.length) fail(`errors on the page: ${errors.join("; ")}`);
+  } finally {
+    if (context) await context.close();
+    if (server) server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
