@@ -285,9 +285,9 @@ static int split_addr(const char *addr, char *host, size_t cap, char *port, size
         hn = (size_t)(end - h);
         colon = end + 1;
     } else {
-        colon = strrchr(addr, ':');
-        if (colon == NULL)
-            return GCORE_ERR_INVALID;
+        colon = strchr(addr, ':');
+        if (colon == NULL || strchr(colon + 1, ':') != NULL)
+            return GCORE_ERR_INVALID; /* IPv6 addresses need brackets */
         hn = (size_t)(colon - addr);
     }
     size_t pn = strlen(colon + 1);

@@ -357,3 +357,75 @@ Test(server_h2, sends_goaway_for_a_frame_larger_than_its_max_frame_size)
     gb_buf_free(&b);
     pair_free(&p);
 }
+
+/* Moves bytes both ways until neither side has anything to send. */
+static void pump(pair *p)
+{
+    for (;;) {
+        const uint8_t *d;
+        ssize_t n;
+        size_t moved = 0;
+        while ((n = nghttp2_session_mem_send(p->client, &d)) > 0) {
+            cr_assert_eq(server_conn_recv(&p->conn, d, (size_t)n), 0);
+            moved += (size_t)n;
+        }
+        cr_assert_eq(server_conn_pull(&p->conn), 0);
+        if (p->conn.wbuf.n > 0) {
+            moved += p->conn.wbuf.n;
+            nghttp2_session_mem_recv(p->client, p->conn.wbuf.p, p->conn.wbuf.n);
+            gb_buf_reset(&p->conn.wbuf);
+        }
+        if (moved == 0)
+            return;
+    }
+}
+
+/* Bytes of request messages the server holds for the handler. */
+static size_t queued_bytes(gcore_server_call *call)
+{
+    size_t n = 0;
+    for (const server_msg *m = call->in_head; m != NULL; m = m->next)
+        n += m->n + 5;
+    return n;
+}
+
+Test(server_h2, holds_a_fast_client_at_the_window_until_the_handler_reads)
+{
+    static request req = {
+        .method = "POST", .path = "/test.T/M", .content_type = "application/grpc"};
+    pair p;
+    pair_init(&p, &req);
+    /* 8 MiB of 1 KiB messages: far more than the 1 MiB stream window. */
+    size_t total = 8u << 20;
+    uint8_t *body = malloc(total);
+    for (size_t off = 0; off < total; off += 1024) {
+        gcore_frame_prefix(body + off, 1024 - 5);
+        memset(body + off + 5, 'm', 1024 - 5);
+    }
+    p.body = body;
+    p.body_left = total;
+    nghttp2_data_provider dp = {.read_callback = read_body};
+    nghttp2_nv h[] = {nv(":method", "POST"), nv(":scheme", "http"), nv(":authority", "t"),
+                      nv(":path", "/test.T/M"), nv("content-type", "application/grpc")};
+    int32_t sid = nghttp2_submit_request(p.client, NULL, h, 5, &dp, NULL);
+    cr_assert_gt(sid, 0);
+    pump(&p);
+    gcore_server_call *call = nghttp2_session_get_stream_user_data(p.conn.h2, sid);
+    cr_assert_not_null(call);
+    size_t held = queued_bytes(call);
+    cr_assert_leq(held, (size_t)SERVER_STREAM_WINDOW, "the server took %zu bytes", held);
+    cr_assert_gt(held, 0);
+    cr_assert_eq(nghttp2_session_get_stream_remote_window_size(p.client, sid), 0);
+    /* The handler reads what is queued: the window opens and the client goes on. */
+    gb_buf msg;
+    gb_buf_init(&msg, 0);
+    for (size_t n = held / 1024; n > 0; n--)
+        cr_assert_eq(gcore_server_call_read(call, &msg), 1);
+    server_conn_sync_call(call);
+    pump(&p);
+    cr_assert_gt(queued_bytes(call), 0, "nothing more arrived after the handler read");
+    cr_assert_lt(p.body_left, total - held);
+    gb_buf_free(&msg);
+    free(body);
+    pair_free(&p);
+}
