@@ -63,6 +63,11 @@ void gcore_server_opts_set_workers(gcore_server_opts *o, unsigned n)
     o->workers = n;
 }
 
+void gcore_server_opts_set_max_workers(gcore_server_opts *o, unsigned n)
+{
+    o->max_workers = n;
+}
+
 int gcore_server_opts_set_max_recv_msg(gcore_server_opts *o, size_t n)
 {
     if (n == 0 || n > MAX_MSG_LIMIT)
@@ -166,6 +171,10 @@ static int copy_opts(gcore_server_opts *dst, const gcore_server_opts *src)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         dst->workers = n > 0 ? (unsigned)n : 1;
     }
+    if (dst->max_workers == 0)
+        dst->max_workers = SERVER_DEFAULT_MAX_WORKERS;
+    if (dst->max_workers < dst->workers)
+        dst->max_workers = dst->workers;
     return 0;
 }
 

@@ -33,9 +33,14 @@
 /* HTTP/2 receive windows: per stream and per connection. */
 #define SERVER_STREAM_WINDOW (1 << 20)
 #define SERVER_CONN_WINDOW (16 << 20)
+/* Worker threads the pool may grow to while long streams keep every worker busy, and
+ * how long every worker must have been on its call before a waiting call adds one. */
+#define SERVER_DEFAULT_MAX_WORKERS 64u
+#define SERVER_GROW_AFTER_MS 50
 
 struct gcore_server_opts {
     unsigned workers;
+    unsigned max_workers;
     size_t max_recv;
     size_t max_send;
     char *cert_file;
@@ -143,6 +148,7 @@ struct gcore_server {
     gcore_loop *loop;
     bool io_started;
     gcore_watch *listen_watch[SERVER_MAX_LISTENERS];
+    gcore_timer *pool_timer; /* server_workers_tick() */
     server_conn *conns;
     atomic_size_t n_calls; /* calls whose stream is open */
 
@@ -150,8 +156,9 @@ struct gcore_server {
     gcore_server_call *dirty;
 
     /* Workers. */
-    pthread_t *workers;
+    pthread_t *workers; /* room for opts.max_workers */
     unsigned n_workers;
+    int64_t *busy_since; /* per worker: when its call started, 0 when idle (run_mu) */
     pthread_mutex_t run_mu;
     pthread_cond_t run_cv;
     gcore_server_call *run_head, *run_tail;
@@ -209,6 +216,8 @@ void server_call_wait_locked(gcore_server_call *call, int64_t deadline_ms);
 /* server_worker.c */
 int server_workers_start(gcore_server *s);
 void server_workers_submit(gcore_server *s, gcore_server_call *call);
+/* Adds a worker when calls wait and every worker is stuck on a long call (loop timer). */
+void server_workers_tick(gcore_server *s);
 void server_workers_stop(gcore_server *s);
 
 #endif

@@ -315,12 +315,22 @@ static void stop_task(void *arg)
     while (s->conns != NULL)
         conn_close(s->conns);
     close_listeners(s);
+    gcore_timer_free(s->pool_timer);
+    s->pool_timer = NULL;
     gcore_loop_stop(s->loop);
+}
+
+static void on_pool_timer(gcore_timer *t, void *user_data)
+{
+    server_workers_tick(user_data);
+    gcore_timer_start(t, SERVER_GROW_AFTER_MS);
 }
 
 static void start_task(void *arg)
 {
     gcore_server *s = arg;
+    if (gcore_timer_new(s->loop, on_pool_timer, s, &s->pool_timer) == 0)
+        gcore_timer_start(s->pool_timer, SERVER_GROW_AFTER_MS);
     for (size_t i = 0; i < s->n_listen; i++) {
         if (gcore_watch_add(s->loop, s->listen_fds[i], GCORE_EV_READ, on_accept, s,
                             &s->listen_watch[i]) != 0)

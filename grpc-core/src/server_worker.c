@@ -53,13 +53,22 @@ static void run_call(gcore_server *s, gcore_server_call *call)
     gcore_status_clear(&st);
 }
 
+typedef struct worker_arg {
+    gcore_server *s;
+    unsigned index;
+} worker_arg;
+
 static void *worker_main(void *arg)
 {
-    gcore_server *s = arg;
+    gcore_server *s = ((worker_arg *)arg)->s;
+    int64_t *busy = &s->busy_since[((worker_arg *)arg)->index];
+    free(arg);
     for (;;) {
         pthread_mutex_lock(&s->run_mu);
+        *busy = 0;
         while (s->run_head == NULL && !s->run_stop)
             pthread_cond_wait(&s->run_cv, &s->run_mu);
+        *busy = server_now_ms();
         gcore_server_call *call = s->run_head;
         if (call == NULL) {
             pthread_mutex_unlock(&s->run_mu);
@@ -74,6 +83,34 @@ static void *worker_main(void *arg)
     }
 }
 
+/* Starts one more worker. Caller holds run_mu. Returns 0, GCORE_ERR_NOMEM or GCORE_ERR_IO. */
+static int add_worker(gcore_server *s)
+{
+    worker_arg *a = malloc(sizeof *a);
+    if (a == NULL)
+        return GCORE_ERR_NOMEM;
+    *a = (worker_arg){s, s->n_workers};
+    s->busy_since[s->n_workers] = server_now_ms(); /* not idle until it waits */
+    if (pthread_create(&s->workers[s->n_workers], NULL, worker_main, a) != 0) {
+        free(a);
+        return GCORE_ERR_IO;
+    }
+    s->n_workers++;
+    return 0;
+}
+
+/* True when every worker has been on its call for a while: the queue will not move
+ * soon (long streams), unlike a burst of short calls. Caller holds run_mu. */
+static bool workers_stuck(const gcore_server *s)
+{
+    int64_t limit = server_now_ms() - SERVER_GROW_AFTER_MS;
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (s->busy_since[i] == 0 || s->busy_since[i] > limit)
+            return false;
+    }
+    return true;
+}
+
 void server_workers_submit(gcore_server *s, gcore_server_call *call)
 {
     pthread_mutex_lock(&s->run_mu);
@@ -83,23 +120,36 @@ void server_workers_submit(gcore_server *s, gcore_server_call *call)
     else
         s->run_head = call;
     s->run_tail = call;
+    /* Every worker busy (streams can last long, a Watch forever): grow, within bounds. */
+    if (s->n_workers < s->opts.max_workers && !s->run_stop && workers_stuck(s))
+        add_worker(s);
     pthread_cond_signal(&s->run_cv);
+    pthread_mutex_unlock(&s->run_mu);
+}
+
+void server_workers_tick(gcore_server *s)
+{
+    pthread_mutex_lock(&s->run_mu);
+    if (s->run_head != NULL && s->n_workers < s->opts.max_workers && !s->run_stop &&
+        workers_stuck(s))
+        add_worker(s);
     pthread_mutex_unlock(&s->run_mu);
 }
 
 int server_workers_start(gcore_server *s)
 {
-    s->workers = calloc(s->opts.workers, sizeof *s->workers);
-    if (s->workers == NULL)
+    s->workers = calloc(s->opts.max_workers, sizeof *s->workers);
+    s->busy_since = calloc(s->opts.max_workers, sizeof *s->busy_since);
+    if (s->workers == NULL || s->busy_since == NULL)
         return GCORE_ERR_NOMEM;
-    for (unsigned i = 0; i < s->opts.workers; i++) {
-        if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0) {
-            server_workers_stop(s);
-            return GCORE_ERR_IO;
-        }
-        s->n_workers++;
-    }
-    return 0;
+    pthread_mutex_lock(&s->run_mu);
+    int rv = 0;
+    for (unsigned i = 0; i < s->opts.workers && rv == 0; i++)
+        rv = add_worker(s);
+    pthread_mutex_unlock(&s->run_mu);
+    if (rv != 0)
+        server_workers_stop(s);
+    return rv;
 }
 
 /* Workers finish the queue (calls already cancelled end at once), then exit. */
@@ -120,5 +170,7 @@ void server_workers_stop(gcore_server *s)
     }
     s->run_tail = NULL;
     free(s->workers);
+    free(s->busy_since);
     s->workers = NULL;
+    s->busy_since = NULL;
 }

@@ -143,6 +143,8 @@ def case_watch(port):
     import health_v1_pb2_grpc as hg
     w = hg.HealthStub(channel(port)).Watch(hp.HealthCheckRequest(service="test.Svc"), timeout=30)
     check(next(w).status == hp.HealthCheckResponse.SERVICE_UNKNOWN, "first status")
+    # The Watch holds the server's only worker: other calls must still be served.
+    check(unary(channel(port), "/test.Test/Echo")(b"e", timeout=20) == b"e", "Echo beside Watch")
     print("watching", flush=True)
     check(next(w).status == hp.HealthCheckResponse.SERVING, "second status")
     print("serving", flush=True)

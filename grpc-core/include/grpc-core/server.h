@@ -85,6 +85,12 @@ void gcore_server_opts_free(gcore_server_opts *o);
 void gcore_server_opts_set_workers(gcore_server_opts *o, unsigned n);
 
 /**
+ * Upper bound the pool grows to when calls wait while every worker is busy, as
+ * long-lived streams (health Watch, chats) keep them (0: 64; never below workers).
+ */
+void gcore_server_opts_set_max_workers(gcore_server_opts *o, unsigned n);
+
+/**
  * Largest message accepted from a client (RESOURCE_EXHAUSTED beyond) and largest
  * a handler may write. Returns 0, or GCORE_ERR_INVALID for 0 or more than 1 GiB.
  */
