@@ -103,6 +103,8 @@ static int add_worker(gcore_server *s)
  * soon (long streams), unlike a burst of short calls. Caller holds run_mu. */
 static bool workers_stuck(const gcore_server *s)
 {
+    if (s->n_workers == 0)
+        return false; /* not started */
     int64_t limit = server_now_ms() - SERVER_GROW_AFTER_MS;
     for (unsigned i = 0; i < s->n_workers; i++) {
         if (s->busy_since[i] == 0 || s->busy_since[i] > limit)
