@@ -359,7 +359,8 @@ int gcore_server_start(gcore_server *s, gb_err *err)
 {
     if (atomic_load(&s->state) != SERVER_NEW || s->n_listen == 0)
         return gb_err_set(err, GCORE_ERR_STATE, "start: no listener or already started");
-    qsort(s->methods, s->n_methods, sizeof *s->methods, method_cmp);
+    if (s->n_methods > 0)
+        qsort(s->methods, s->n_methods, sizeof *s->methods, method_cmp);
     atomic_store(&s->state, SERVER_RUNNING);
     int rv = server_workers_start(s);
     if (rv != 0)

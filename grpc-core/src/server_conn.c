@@ -285,7 +285,8 @@ static gcore_h2_ssize read_response(nghttp2_session *h2, int32_t stream_id, uint
     pthread_mutex_lock(&call->mu);
     size_t avail = call->out.n - call->out_off;
     size_t n = avail < length ? avail : length;
-    memcpy(buf, call->out.p + call->out_off, n);
+    if (n > 0)
+        memcpy(buf, call->out.p + call->out_off, n);
     call->out_off += n;
     if (call->out_off == call->out.n) {
         gb_buf_reset(&call->out);
