@@ -108,8 +108,8 @@ static void start_backoff(gcore_channel *ch)
     uint64_t wait = gcore_backoff_next(&ch->backoff_ms, ch->o.backoff_max_ms, (uint32_t)random());
     ch->in_backoff = true;
     set_state(ch, GCORE_CHANNEL_TRANSIENT_FAILURE);
-    gcore_chan_log(ch, GCORE_LOG_INFO, "%s:%s: %s; retrying in %llu ms", ch->host, ch->port,
-                   ch->last_error, (unsigned long long)wait);
+    gcore_chan_log(ch, GCORE_LOG_INFO, "%s; retrying in %llu ms", ch->last_error,
+                   (unsigned long long)wait);
     if (gcore_timer_start(ch->backoff_timer, wait) != 0)
         on_backoff_done(ch->backoff_timer, ch);
 }
@@ -467,8 +467,10 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
     gcore_channel *ch = conn->ch;
     bool was_ready = conn->state == CONN_READY;
     bool current = ch->conn == conn;
-    snprintf(ch->last_error, sizeof(ch->last_error), "%s", why);
-    gcore_chan_log(ch, GCORE_LOG_WARN, "%s:%s: %s", ch->host, ch->port, why);
+    char msg[sizeof(ch->last_error)]; /* |why| may be last_error itself */
+    snprintf(msg, sizeof(msg), "%s:%s: %s", ch->host, ch->port, why);
+    memcpy(ch->last_error, msg, sizeof(msg));
+    gcore_chan_log(ch, GCORE_LOG_WARN, "%s", msg);
     conn->state = CONN_CLOSED; /* callbacks below see a dead connection */
     /* Only a call whose HEADERS never left may be retried: the server may have run
      * the others. */
@@ -479,9 +481,9 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
         } else if (!c->headers_sent) {
             gcore_call_requeue(c);
         } else {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "connection lost: %s", why);
-            gcore_call_finish(c, GCORE_STATUS_UNAVAILABLE, msg);
+            char lost[sizeof(ch->last_error) + 20];
+            snprintf(lost, sizeof(lost), "connection lost: %s", ch->last_error);
+            gcore_call_finish(c, GCORE_STATUS_UNAVAILABLE, lost);
         }
     }
     conn_close(conn);

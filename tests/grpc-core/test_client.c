@@ -472,6 +472,7 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
                  0);
     cr_assert_eq(r.status.code, GCORE_STATUS_UNAVAILABLE, "%s", r.status.message);
     cr_assert(strstr(r.status.message, "refused") != NULL, "%s", r.status.message);
+    cr_assert(strstr(r.status.message, target) != NULL, "names the target: %s", r.status.message);
     /* While backing off, calls fail at once too. */
     cr_assert_eq(gcore_blocking_unary(gcore_blocking_client_channel(c), "/test.Echo/Unary",
                                       GB_SLICE_LIT("x"), &o, &r),
