@@ -533,7 +533,8 @@ static void setup_few_streams(void)
     setup_with(args);
 }
 
-Test(client, queues_calls_beyond_the_peers_stream_limit, .init = setup_few_streams)
+Test(client, queues_calls_beyond_the_peers_stream_limit, .init = setup_few_streams,
+     .fini = teardown)
 {
     enum { N = 40 };
     tally t;

@@ -253,7 +253,8 @@ static void setup_keepalive(void)
     setup_opts(&o);
 }
 
-Test(client_h2, detects_a_silent_peer_with_keepalive_pings, .init = setup_keepalive)
+Test(client_h2, detects_a_silent_peer_with_keepalive_pings, .init = setup_keepalive,
+     .fini = teardown)
 {
     gcore_reply r;
     gcore_reply_init(&r);
@@ -289,7 +290,8 @@ static void setup_small_window(void)
     setup_opts(&o);
 }
 
-Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = setup_small_window)
+Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = setup_small_window,
+     .fini = teardown)
 {
     static const gcore_call_handlers h = {NULL, pause_each, slow_done};
     slow_reader s = {.t.done = 0};
@@ -368,4 +370,26 @@ Test(client_h2, cancels_calls_whose_headers_are_still_queued)
     for (int i = 0; i < 3; i++)
         cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK, "%s", r.status.message);
     gcore_reply_free(&r);
+}
+
+Test(client_h2, multiplexes_1000_calls_on_one_connection_within_the_stream_limit)
+{
+    static const gcore_call_handlers h = {NULL, NULL, on_done};
+    tally t = {.done = 0};
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    gcore_channel *ch = gcore_blocking_client_channel(cl);
+    enum { N = 1000 }; /* the peer allows 100 streams at once */
+    for (int i = 0; i < N; i++) {
+        gcore_call *c;
+        cr_assert_eq(gcore_call_start(ch, "/t.S/Echo", NULL, &h, &t, &c), 0);
+        cr_assert_eq(gcore_call_send(c, GB_SLICE_LIT("x"), true), 0);
+        gcore_call_release(c);
+    }
+    pthread_mutex_lock(&t.mu);
+    while (t.done < N)
+        pthread_cond_wait(&t.cv, &t.mu);
+    pthread_mutex_unlock(&t.mu);
+    cr_assert_eq(t.ok, N);
+    cr_assert_eq(h2peer_connections(peer), 1);
 }

@@ -124,14 +124,15 @@ Test(tls, reports_a_missing_ca_file_when_the_channel_is_made)
     gcore_loop_free(loop);
 }
 
-Test(tls, presents_a_client_certificate_for_mutual_tls, .init = setup_mtls)
+Test(tls, presents_a_client_certificate_for_mutual_tls, .init = setup_mtls, .fini = teardown)
 {
     char msg[256];
     gcore_channel_opts o = {.ca_file = ca, .cert_file = cli_cert, .key_file = cli_key};
     cr_assert_eq(call_with(&o, msg, sizeof(msg)), GCORE_STATUS_OK, "%s", msg);
 }
 
-Test(tls, is_refused_without_a_client_certificate_when_one_is_required, .init = setup_mtls)
+Test(tls, is_refused_without_a_client_certificate_when_one_is_required, .init = setup_mtls,
+     .fini = teardown)
 {
     char msg[256];
     gcore_channel_opts o = {.ca_file = ca};
