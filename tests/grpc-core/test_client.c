@@ -42,9 +42,12 @@ static void setup(void)
     setup_with(NULL);
 }
 
+/* Criterion runs the suite's set-up before a test's own and both tear-downs: the
+ * tests' own set-ups start by undoing the suite's, and tearing down twice is harmless. */
 static void teardown(void)
 {
     gcore_blocking_client_free(cl);
+    cl = NULL;
     pyserver_stop(&srv);
 }
 
@@ -457,7 +460,7 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init = NULL, .fini = NULL)
+Test(client, fails_fast_with_unavailable_when_the_connection_is_refused)
 {
     char target[32];
     snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
@@ -482,7 +485,7 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
     gcore_blocking_client_free(c);
 }
 
-Test(client, waits_for_ready_until_the_deadline, .init = NULL, .fini = NULL)
+Test(client, waits_for_ready_until_the_deadline)
 {
     char target[32];
     snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
@@ -529,12 +532,12 @@ Test(client, reconnects_when_the_server_comes_back)
 
 static void setup_few_streams(void)
 {
+    teardown();
     static const char *const args[] = {"--max-streams", "4", NULL};
     setup_with(args);
 }
 
-Test(client, queues_calls_beyond_the_peers_stream_limit, .init = setup_few_streams,
-     .fini = teardown)
+Test(client, queues_calls_beyond_the_peers_stream_limit, .init = setup_few_streams)
 {
     enum { N = 40 };
     tally t;

@@ -120,10 +120,15 @@ static void setup(void)
     setup_opts(NULL);
 }
 
+/* Criterion runs the suite's set-up before a test's own and both tear-downs: the
+ * tests' own set-ups start by undoing the suite's, and tearing down twice is harmless. */
 static void teardown(void)
 {
     gcore_blocking_client_free(cl);
-    h2peer_stop(peer);
+    cl = NULL;
+    if (peer != NULL)
+        h2peer_stop(peer);
+    peer = NULL;
 }
 
 TestSuite(client_h2, .init = setup, .fini = teardown, .timeout = 30);
@@ -249,12 +254,12 @@ Test(client_h2, retries_calls_a_goaway_left_unprocessed_on_a_new_connection)
 
 static void setup_keepalive(void)
 {
+    teardown();
     gcore_channel_opts o = {.keepalive_time_ms = 50, .keepalive_timeout_ms = 200};
     setup_opts(&o);
 }
 
-Test(client_h2, detects_a_silent_peer_with_keepalive_pings, .init = setup_keepalive,
-     .fini = teardown)
+Test(client_h2, detects_a_silent_peer_with_keepalive_pings, .init = setup_keepalive)
 {
     gcore_reply r;
     gcore_reply_init(&r);
@@ -286,12 +291,12 @@ static void slow_done(gcore_call *c, const gcore_status *st, const gcore_metadat
 
 static void setup_small_window(void)
 {
+    teardown();
     gcore_channel_opts o = {.stream_window = 65535};
     setup_opts(&o);
 }
 
-Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = setup_small_window,
-     .fini = teardown)
+Test(client_h2, stops_the_server_sending_while_the_reader_is_paused, .init = setup_small_window)
 {
     static const gcore_call_handlers h = {NULL, pause_each, slow_done};
     slow_reader s = {.t.done = 0};
