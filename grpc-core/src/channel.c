@@ -530,6 +530,7 @@ void gcore_conn_goaway(gcore_conn *conn)
         conn->next_draining = ch->draining;
         ch->draining = conn;
         set_state(ch, GCORE_CHANNEL_IDLE);
+        gcore_chan_pump(ch); /* calls waiting for a stream slot go to a new connection */
     }
 }
 
