@@ -47,6 +47,10 @@ static void unlink_conn(gcore_call *c)
     if (conn == NULL)
         return;
     release_window(conn, c->in_pending.n - c->in_off);
+    if (c->hs != NULL) {
+        c->hs->c = NULL;
+        c->hs = NULL;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -83,21 +87,26 @@ void gcore_call_requeue(gcore_call *c)
     gcore_chan_enqueue(c->ch, c, true);
 }
 
-/* Takes the call off its stream: RST_STREAM unless both sides have ended it. */
+/*
+ * Takes the call off its stream: RST_STREAM unless both sides have ended it. nghttp2
+ * opens a request's stream only when its HEADERS are written; until then an RST_STREAM
+ * would name an idle stream, so it is sent right after the HEADERS instead.
+ */
 static void leave_stream(gcore_call *c, uint32_t rst)
 {
     gcore_conn *conn = c->conn;
-    if (conn == NULL || conn->h2 == NULL || conn->state == CONN_CLOSED) {
+    gcore_h2_stream *hs = c->hs;
+    if (conn == NULL || conn->h2 == NULL || conn->state == CONN_CLOSED || hs == NULL) {
         unlink_conn(c);
         return;
     }
-    int32_t id = c->stream_id;
-    if (nghttp2_session_get_stream_user_data(conn->h2, id) == c) {
-        nghttp2_session_set_stream_user_data(conn->h2, id, NULL);
-        if (!nghttp2_session_get_stream_local_close(conn->h2, id) ||
-            !nghttp2_session_get_stream_remote_close(conn->h2, id))
-            nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, id, rst);
-    }
+    nghttp2_session *h2 = conn->h2;
+    int local = nghttp2_session_get_stream_local_close(h2, hs->id);
+    int remote = nghttp2_session_get_stream_remote_close(h2, hs->id);
+    if (local < 0)
+        hs->cancel_on_write = true;
+    else if (!hs->closing && (!local || !remote))
+        nghttp2_submit_rst_stream(h2, NGHTTP2_FLAG_NONE, hs->id, rst);
     unlink_conn(c);
     gcore_conn_schedule_flush(conn);
 }
@@ -172,25 +181,33 @@ static size_t deliver(gcore_call *c, const uint8_t *p, size_t n)
 void gcore_call_feed(gcore_call *c, const uint8_t *p, size_t n)
 {
     gcore_conn *conn = c->conn; /* the call may leave it while delivering */
+    int32_t id = c->stream_id;
     size_t used = 0;
+    gcore_call_ref(c); /* on_done may drop the last other reference */
     if (!c->paused && c->in_off == c->in_pending.n) {
         used = deliver(c, p, n);
-        consume(c, used);
+        nghttp2_session_consume(conn->h2, id, used);
     }
-    if (used == n)
-        return;
-    if (c->state != CALL_STREAM) {
+    if (used < n && c->state != CALL_STREAM) {
         release_window(conn, n - used); /* finished: nobody will take these */
-    } else if (gb_buf_append(&c->in_pending, p + used, n - used) != 0) {
+    } else if (used < n && gb_buf_append(&c->in_pending, p + used, n - used) != 0) {
         release_window(conn, n - used);
         gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reply");
     }
+    gcore_call_unref(c);
 }
 
 /* Delivers bytes held while paused; finishes if the stream had already ended. */
 static void drain_pending(gcore_call *c)
 {
+    if (c->in_off == c->in_pending.n) {
+        if (c->remote_closed)
+            gcore_call_finish_status(c);
+        return;
+    }
     size_t used = deliver(c, c->in_pending.p + c->in_off, c->in_pending.n - c->in_off);
+    if (c->state == CALL_DONE)
+        return; /* the reader failed: unlink_conn gave the window back */
     c->in_off += used;
     consume(c, used);
     if (c->in_off == c->in_pending.n) {

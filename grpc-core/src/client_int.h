@@ -20,6 +20,20 @@
 
 typedef struct gcore_conn gcore_conn;
 
+/*
+ * What nghttp2 holds as a request stream's user data. It lives as long as nghttp2
+ * may call back about the stream (until on_stream_close, on_frame_not_send for
+ * HEADERS never written, or the session's end), while the call may leave earlier:
+ * |c| is then NULL and callbacks about the stream are ignored.
+ */
+typedef struct gcore_h2_stream {
+    gcore_call *c;
+    int32_t id;
+    bool closing;         /* inside on_stream_close: no RST_STREAM */
+    bool cancel_on_write; /* the call left before its HEADERS went out */
+    struct gcore_h2_stream *prev, *next;
+} gcore_h2_stream;
+
 /* Where a call is in its life. */
 typedef enum call_state {
     CALL_NEW,    /* start task not run yet */
@@ -45,6 +59,7 @@ struct gcore_call {
     gcore_call *prev, *next; /* channel pending queue or connection's list */
     gcore_conn *conn;
     int32_t stream_id;
+    gcore_h2_stream *hs; /* while on a stream */
     gcore_timer *deadline_timer;
 
     gb_buf out; /* framed request bytes; [out_off, n) not sent yet */
@@ -75,13 +90,15 @@ struct gcore_conn {
     gcore_channel *ch;
     conn_state state;
     gcore_transport tr;
+    struct addrinfo *addrs, *next_addr; /* resolved; the ones not tried yet */
     gcore_watch *watch;
     unsigned watching;
     nghttp2_session *h2;
     gb_buf out; /* bytes from nghttp2 waiting for the socket */
     size_t out_off;
-    gcore_call *calls; /* calls with a stream here */
-    uint32_t active;   /* open streams (whether or not a call still holds them) */
+    gcore_call *calls;        /* calls with a stream here */
+    gcore_h2_stream *streams; /* every stream handle nghttp2 may still call back about */
+    uint32_t active;          /* open streams (whether or not a call still holds them) */
     bool goaway;
     bool flush_posted;
     bool ping_outstanding;
@@ -122,7 +139,7 @@ void gcore_chan_log(gcore_channel *ch, int level, const char *fmt, ...)
 /* client_h2.c */
 int gcore_conn_h2_init(gcore_conn *conn);
 int gcore_conn_submit(gcore_conn *conn, gcore_call *c);
-void gcore_conn_stream_closed(gcore_conn *conn, int32_t stream_id);
+void gcore_conn_free_streams(gcore_conn *conn);
 
 /* call.c */
 void gcore_call_ref(gcore_call *c);

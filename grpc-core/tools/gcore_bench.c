@@ -107,7 +107,8 @@ int main(int argc, char **argv)
     gb_err err = {0};
     bench b = {.method = argv[3]};
     static const uint8_t sleep2s[] = {0, 0, 0x07, 0xd0};
-    b.req = strcmp(argv[1], "mem") == 0 ? gb_slice_of(sleep2s, 4) : GB_SLICE_LIT("ping");
+    b.req =
+        strcmp(argv[1], "mem") == 0 ? gb_slice_of(sleep2s, 4) : GB_SLICE_LIT(""); /* any proto */
     if (gcore_loop_new(&loop) != 0 || gcore_channel_new(loop, argv[2], NULL, &b.ch, &err) != 0 ||
         gcore_loop_start(loop) != 0) {
         fprintf(stderr, "set-up failed: %s\n", err.msg);
