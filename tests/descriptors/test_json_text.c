@@ -40,6 +40,8 @@ Test(json_text, parses_scalars_from_their_text)
     assert_text("Scalars", "fUint64", "18446744073709551615",
                 "{\"fUint64\":\"18446744073709551615\"}");
     assert_text("Scalars", "f_bool", "true", "{\"fBool\":true}");
+    assert_text("Scalars", "f_bool", "1", "{\"fBool\":true}");
+    assert_text("Scalars", "f_bool", "False", "{}");
     assert_text("Scalars", "f_double", "-Infinity", "{\"fDouble\":\"-Infinity\"}");
     assert_text("Scalars", "f_float", "1.5e2", "{\"fFloat\":150}");
     assert_text("Scalars", "f_enum", "BLUE", "{\"fEnum\":\"BLUE\"}");

@@ -122,10 +122,10 @@ int pbd_wire_to_json_field(const pbd_message *m, const char *field, gb_slice wir
  * Appends to |out| the wire encoding of one value of the (nested) field that
  * |field_path| names in |root| ("book.author.name", proto or json names), parsed from
  * its text form |value| (|len| bytes) as path variables and query parameters carry it:
- * integers, "true"/"false", floats (and "NaN", "Infinity", "-Infinity"), enum names or
- * numbers, strings, base64 bytes (standard or URL-safe), and the string forms of
- * Timestamp, Duration, FieldMask and the wrappers. For a repeated field it appends
- * one element; call it once per value. Concatenated encodings merge, so the result can
+ * integers, booleans (true/false, 1/0, t/f as grpc-gateway reads them), floats (and "NaN",
+ * "Infinity", "-Infinity"), enum names or numbers, strings, base64 bytes (standard or URL-safe),
+ * and the string forms of Timestamp, Duration, FieldMask and the wrappers. For a repeated field it
+ * appends one element; call it once per value. Concatenated encodings merge, so the result can
  * follow a body's bytes.
  * Ownership: borrows everything. Thread: any.
  * Returns 0, or PBD_ERR_FIELD_PATH (no such field, or a repeated/map field on the way,
