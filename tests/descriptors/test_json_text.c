@@ -124,3 +124,20 @@ Test(json_text, refuses_paths_that_name_no_settable_field)
     assert_text_refused("Maps", "m_string", "1", PBD_ERR_FIELD_PATH, "has no text form");
     assert_text_refused("Wkt", "st", "{}", PBD_ERR_FIELD_PATH, "has no text form");
 }
+
+Test(json_text, sets_map_entries_by_key)
+{
+    assert_text("Maps", "m_string[a.b]", "v", "{\"mString\":{\"a.b\":\"v\"}}");
+    assert_text("Maps", "mInt32[-5]", "7", "{\"mInt32\":{\"-5\":7}}");
+    assert_text("Maps", "m_bool[true]", "x", "{\"mBool\":{\"true\":\"x\"}}");
+    assert_text("Maps", "m_sfixed64[3]", "BLUE", "{\"mSfixed64\":{\"3\":\"BLUE\"}}");
+    assert_text("Maps", "m_ts[k]", "1970-01-01T00:00:01Z",
+                "{\"mTs\":{\"k\":\"1970-01-01T00:00:01Z\"}}");
+    assert_text("All", "maps.m_string[]", "e", "{\"maps\":{\"mString\":{\"\":\"e\"}}}");
+    assert_text_refused("Maps", "mInt32[x]", "1", PBD_ERR_JSON_TYPE,
+                        "expected int32, got string \"x\"");
+    assert_text_refused("Maps", "m_nested[k]", "1", PBD_ERR_FIELD_PATH, "has no text form");
+    assert_text_refused("Scalars", "f_int32[k]", "1", PBD_ERR_FIELD_PATH,
+                        "\"f_int32\" is not a map");
+    assert_text_refused("Maps", "m_string[k", "1", PBD_ERR_FIELD_PATH, "malformed map key");
+}

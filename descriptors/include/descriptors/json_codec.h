@@ -120,7 +120,8 @@ int pbd_wire_to_json_field(const pbd_message *m, const char *field, gb_slice wir
 
 /**
  * Appends to |out| the wire encoding of one value of the (nested) field that
- * |field_path| names in |root| ("book.author.name", proto or json names), parsed from
+ * |field_path| names in |root| ("book.author.name", proto or json names; "labels[k]"
+ * for the entry k of a map whose values have a text form), parsed from
  * its text form |value| (|len| bytes) as path variables and query parameters carry it:
  * integers, booleans (true/false, 1/0, t/f as grpc-gateway reads them), floats (and "NaN",
  * "Infinity", "-Infinity"), enum names or numbers, strings, base64 bytes (standard or URL-safe),
