@@ -32,11 +32,25 @@ void gcore_call_unref(gcore_call *c)
         call_free(c);
 }
 
+/* Returns connection window held by bytes that will never be acknowledged otherwise. */
+static void release_window(gcore_conn *conn, size_t n)
+{
+    if (n > 0 && conn != NULL && conn->h2 != NULL && conn->state != CONN_CLOSED) {
+        nghttp2_session_consume_connection(conn->h2, n);
+        gcore_conn_schedule_flush(conn);
+    }
+}
+
 static void unlink_conn(gcore_call *c)
 {
     gcore_conn *conn = c->conn;
     if (conn == NULL)
         return;
+    release_window(conn, c->in_pending.n - c->in_off);
+    if (c->hs != NULL) {
+        c->hs->c = NULL;
+        c->hs = NULL;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -73,21 +87,26 @@ void gcore_call_requeue(gcore_call *c)
     gcore_chan_enqueue(c->ch, c, true);
 }
 
-/* Takes the call off its stream: RST_STREAM unless both sides have ended it. */
+/*
+ * Takes the call off its stream: RST_STREAM unless both sides have ended it. nghttp2
+ * opens a request's stream only when its HEADERS are written; until then an RST_STREAM
+ * would name an idle stream, so it is sent right after the HEADERS instead.
+ */
 static void leave_stream(gcore_call *c, uint32_t rst)
 {
     gcore_conn *conn = c->conn;
-    if (conn == NULL || conn->h2 == NULL || conn->state == CONN_CLOSED) {
+    gcore_h2_stream *hs = c->hs;
+    if (conn == NULL || conn->h2 == NULL || conn->state == CONN_CLOSED || hs == NULL) {
         unlink_conn(c);
         return;
     }
-    int32_t id = c->stream_id;
-    if (nghttp2_session_get_stream_user_data(conn->h2, id) == c) {
-        nghttp2_session_set_stream_user_data(conn->h2, id, NULL);
-        if (!nghttp2_session_get_stream_local_close(conn->h2, id) ||
-            !nghttp2_session_get_stream_remote_close(conn->h2, id))
-            nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, id, rst);
-    }
+    nghttp2_session *h2 = conn->h2;
+    int local = nghttp2_session_get_stream_local_close(h2, hs->id);
+    int remote = nghttp2_session_get_stream_remote_close(h2, hs->id);
+    if (local < 0)
+        hs->cancel_on_write = true;
+    else if (!hs->closing && (!local || !remote))
+        nghttp2_submit_rst_stream(h2, NGHTTP2_FLAG_NONE, hs->id, rst);
     unlink_conn(c);
     gcore_conn_schedule_flush(conn);
 }
@@ -161,21 +180,34 @@ static size_t deliver(gcore_call *c, const uint8_t *p, size_t n)
 
 void gcore_call_feed(gcore_call *c, const uint8_t *p, size_t n)
 {
-    if (c->paused || c->in_off < c->in_pending.n) {
-        if (gb_buf_append(&c->in_pending, p, n) != 0)
-            gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reply");
-        return;
+    gcore_conn *conn = c->conn; /* the call may leave it while delivering */
+    int32_t id = c->stream_id;
+    size_t used = 0;
+    gcore_call_ref(c); /* on_done may drop the last other reference */
+    if (!c->paused && c->in_off == c->in_pending.n) {
+        used = deliver(c, p, n);
+        nghttp2_session_consume(conn->h2, id, used);
     }
-    size_t used = deliver(c, p, n);
-    consume(c, used);
-    if (used < n && c->state == CALL_STREAM && gb_buf_append(&c->in_pending, p + used, n - used))
+    if (used < n && c->state != CALL_STREAM) {
+        release_window(conn, n - used); /* finished: nobody will take these */
+    } else if (used < n && gb_buf_append(&c->in_pending, p + used, n - used) != 0) {
+        release_window(conn, n - used);
         gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a reply");
+    }
+    gcore_call_unref(c);
 }
 
 /* Delivers bytes held while paused; finishes if the stream had already ended. */
 static void drain_pending(gcore_call *c)
 {
+    if (c->in_off == c->in_pending.n) {
+        if (c->remote_closed)
+            gcore_call_finish_status(c);
+        return;
+    }
     size_t used = deliver(c, c->in_pending.p + c->in_off, c->in_pending.n - c->in_off);
+    if (c->state == CALL_DONE)
+        return; /* the reader failed: unlink_conn gave the window back */
     c->in_off += used;
     consume(c, used);
     if (c->in_off == c->in_pending.n) {
@@ -267,7 +299,7 @@ static int post_send(gcore_call *c, gb_slice msg, bool has_msg, bool last)
     if (has_msg && gcore_frame_write(&t->framed, msg) != 0)
         goto nomem;
     gcore_call_ref(c);
-    if (gcore_loop_post(c->ch->loop, send_task, t) != 0) {
+    if (gcore_loop_post(c->loop, send_task, t) != 0) {
         gcore_call_unref(c);
         goto nomem;
     }
@@ -310,7 +342,7 @@ static void resume_task(void *ud)
 static void post_simple(gcore_call *c, gcore_task_fn fn)
 {
     gcore_call_ref(c);
-    if (gcore_loop_post(c->ch->loop, fn, c) != 0)
+    if (gcore_loop_post(c->loop, fn, c) != 0)
         gcore_call_unref(c);
 }
 
@@ -349,11 +381,19 @@ int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opt
     const char *slash = method ? strchr(method + 1, '/') : NULL;
     if (method == NULL || method[0] != '/' || slash == NULL || slash[1] == '\0')
         return GCORE_ERR_INVALID;
+    for (size_t i = 0; opts->metadata && i < opts->metadata->n; i++) {
+        gb_slice k = gb_slice_str(opts->metadata->v[i].key);
+        if (!gcore_metadata_key_valid(k))
+            return GCORE_ERR_INVALID;
+        if (gcore_metadata_key_reserved(k))
+            return GCORE_ERR_RESERVED;
+    }
     gcore_call *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return GCORE_ERR_NOMEM;
     atomic_init(&c->refs, out ? 2 : 1);
     c->ch = ch;
+    c->loop = ch->loop;
     c->method = strdup(method);
     c->h = handlers ? *handlers : (gcore_call_handlers){0};
     c->user_data = user_data;

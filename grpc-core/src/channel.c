@@ -93,14 +93,19 @@ static void on_backoff_done(gcore_timer *t, void *ud)
     gcore_chan_pump(ch);
 }
 
-/* gRPC connection-backoff: delay * 1.6 up to the cap, with +-20% jitter. */
+uint64_t gcore_backoff_next(uint64_t *delay, uint64_t max, uint32_t rnd)
+{
+    uint64_t d = *delay;
+    uint64_t jitter = d / 5;
+    uint64_t wait = d - jitter + (jitter ? rnd % (2 * jitter + 1) : 0);
+    uint64_t next = d * 16 / 10;
+    *delay = next > max ? max : next;
+    return wait;
+}
+
 static void start_backoff(gcore_channel *ch)
 {
-    uint64_t d = ch->backoff_ms;
-    uint64_t jitter = d / 5;
-    uint64_t wait = d - jitter + (jitter ? (uint64_t)random() % (2 * jitter + 1) : 0);
-    uint64_t next = d * 16 / 10;
-    ch->backoff_ms = next > ch->o.backoff_max_ms ? ch->o.backoff_max_ms : next;
+    uint64_t wait = gcore_backoff_next(&ch->backoff_ms, ch->o.backoff_max_ms, (uint32_t)random());
     ch->in_backoff = true;
     set_state(ch, GCORE_CHANNEL_TRANSIENT_FAILURE);
     gcore_chan_log(ch, GCORE_LOG_INFO, "%s:%s: %s; retrying in %llu ms", ch->host, ch->port,
@@ -373,7 +378,8 @@ void gcore_conn_schedule_flush(gcore_conn *conn)
 static int conn_read(gcore_conn *conn)
 {
     uint8_t buf[32768];
-    for (int i = 0; i < 16; i++) {
+    /* Bytes OpenSSL already decrypted do not wake epoll: take them all. */
+    for (int i = 0; i < 16 || (conn->tr.ssl && SSL_pending(conn->tr.ssl) > 0); i++) {
         unsigned want = 0;
         ssize_t r = gcore_transport_read(&conn->tr, buf, sizeof(buf), &want);
         if (r == GCORE_IO_AGAIN)
@@ -447,6 +453,7 @@ static void conn_close(gcore_conn *conn)
     gcore_timer_free(conn->ka_timer);
     gcore_timer_free(conn->ka_timeout);
     conn->connect_timer = conn->ka_timer = conn->ka_timeout = NULL;
+    gcore_conn_free_streams(conn);
     nghttp2_session_del(conn->h2);
     conn->h2 = NULL;
     gcore_transport_close(&conn->tr);
@@ -478,8 +485,12 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
         }
     }
     conn_close(conn);
-    if (!current || ch->shutdown)
+    if (ch->shutdown)
         return;
+    if (!current) {
+        gcore_chan_pump(ch); /* requeued calls go to the current connection */
+        return;
+    }
     if (!was_ready) {
         fail_pending(ch, GCORE_STATUS_UNAVAILABLE, ch->last_error);
         start_backoff(ch);

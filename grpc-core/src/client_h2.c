@@ -16,7 +16,40 @@
 
 static gcore_call *stream_call(nghttp2_session *s, int32_t id)
 {
-    return nghttp2_session_get_stream_user_data(s, id);
+    gcore_h2_stream *hs = nghttp2_session_get_stream_user_data(s, id);
+    return hs != NULL ? hs->c : NULL;
+}
+
+static gcore_h2_stream *stream_new(gcore_conn *conn, gcore_call *c)
+{
+    gcore_h2_stream *hs = calloc(1, sizeof(*hs));
+    if (hs == NULL)
+        return NULL;
+    hs->c = c;
+    hs->next = conn->streams;
+    if (conn->streams)
+        conn->streams->prev = hs;
+    conn->streams = hs;
+    return hs;
+}
+
+static void stream_free(gcore_conn *conn, gcore_h2_stream *hs)
+{
+    if (hs->prev)
+        hs->prev->next = hs->next;
+    else
+        conn->streams = hs->next;
+    if (hs->next)
+        hs->next->prev = hs->prev;
+    if (hs->c != NULL)
+        hs->c->hs = NULL;
+    free(hs);
+}
+
+void gcore_conn_free_streams(gcore_conn *conn)
+{
+    while (conn->streams != NULL)
+        stream_free(conn, conn->streams);
 }
 
 /* Drops request bytes already sent once the call can no longer be retried. */
@@ -106,10 +139,17 @@ int gcore_conn_submit(gcore_conn *conn, gcore_call *c)
     }
     free(offs);
     nghttp2_data_provider prd = {.source.ptr = NULL, .read_callback = read_request};
-    int32_t id = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, c);
-    rc = GCORE_ERR_HTTP2;
-    if (id < 0)
+    gcore_h2_stream *hs = stream_new(conn, c);
+    if (hs == NULL)
         goto out;
+    int32_t id = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, hs);
+    rc = GCORE_ERR_HTTP2;
+    if (id < 0) {
+        stream_free(conn, hs);
+        goto out;
+    }
+    hs->id = id;
+    c->hs = hs;
     c->stream_id = id;
     c->conn = conn;
     c->state = CALL_STREAM;
@@ -283,9 +323,37 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     (void)ud;
     if (f->hd.type != NGHTTP2_HEADERS)
         return 0;
-    gcore_call *c = stream_call(s, f->hd.stream_id);
-    if (c != NULL)
-        c->headers_sent = true;
+    gcore_h2_stream *hs = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (hs != NULL && hs->c != NULL)
+        hs->c->headers_sent = true;
+    else if (hs != NULL && hs->cancel_on_write)
+        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, hs->id, NGHTTP2_CANCEL);
+    return 0;
+}
+
+/*
+ * Request HEADERS that were never written (cancelled while queued, or refused after a
+ * GOAWAY) open no stream, so no on_stream_close follows: give the slot back here, and
+ * start a call that is still waiting again elsewhere.
+ */
+static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int lib_error, void *ud)
+{
+    (void)lib_error;
+    gcore_conn *conn = ud;
+    int32_t id = f->hd.stream_id;
+    if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_REQUEST ||
+        nghttp2_session_get_stream_local_close(s, id) >= 0)
+        return 0;
+    conn->active--;
+    for (gcore_h2_stream *hs = conn->streams; hs != NULL; hs = hs->next) {
+        if (hs->id != id)
+            continue;
+        if (hs->c != NULL)
+            gcore_call_requeue(hs->c);
+        stream_free(conn, hs);
+        break;
+    }
+    gcore_chan_pump(conn->ch);
     return 0;
 }
 
@@ -310,9 +378,11 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
 {
     gcore_conn *conn = ud;
     conn->active--;
-    gcore_call *c = stream_call(s, id);
+    gcore_h2_stream *hs = nghttp2_session_get_stream_user_data(s, id);
+    gcore_call *c = hs != NULL ? hs->c : NULL;
+    if (hs != NULL)
+        hs->closing = true;
     if (c != NULL) {
-        nghttp2_session_set_stream_user_data(s, id, NULL);
         if (c->remote_closed) {
             gcore_call_detach(c); /* messages still queued for a paused reader */
         } else if (error_code == NGHTTP2_REFUSED_STREAM && !c->committed && !c->got_headers) {
@@ -324,6 +394,8 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
             gcore_call_finish(c, rst_code(error_code), msg);
         }
     }
+    if (hs != NULL)
+        stream_free(conn, hs);
     gcore_chan_pump(conn->ch);
     return 0;
 }
@@ -345,6 +417,7 @@ int gcore_conn_h2_init(gcore_conn *conn)
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_session_callbacks_set_on_frame_not_send_callback(cb, on_frame_not_send);
     /* Bytes are acknowledged as the application takes messages (gcore_call_feed). */
     nghttp2_option_set_no_auto_window_update(opt, 1);
     int rc = nghttp2_session_client_new2(&conn->h2, cb, conn, opt);

@@ -20,6 +20,20 @@
 
 typedef struct gcore_conn gcore_conn;
 
+/*
+ * What nghttp2 holds as a request stream's user data. It lives as long as nghttp2
+ * may call back about the stream (until on_stream_close, on_frame_not_send for
+ * HEADERS never written, or the session's end), while the call may leave earlier:
+ * |c| is then NULL and callbacks about the stream are ignored.
+ */
+typedef struct gcore_h2_stream {
+    gcore_call *c;
+    int32_t id;
+    bool closing;         /* inside on_stream_close: no RST_STREAM */
+    bool cancel_on_write; /* the call left before its HEADERS went out */
+    struct gcore_h2_stream *prev, *next;
+} gcore_h2_stream;
+
 /* Where a call is in its life. */
 typedef enum call_state {
     CALL_NEW,    /* start task not run yet */
@@ -31,7 +45,8 @@ typedef enum call_state {
 struct gcore_call {
     atomic_int refs;
     atomic_bool api_closed; /* half-close requested through the API */
-    gcore_channel *ch;
+    gcore_channel *ch;      /* valid until on_done (the channel may go after) */
+    gcore_loop *loop;       /* valid while the application holds the call */
     char *method;
     gcore_call_handlers h;
     void *user_data;
@@ -44,6 +59,7 @@ struct gcore_call {
     gcore_call *prev, *next; /* channel pending queue or connection's list */
     gcore_conn *conn;
     int32_t stream_id;
+    gcore_h2_stream *hs; /* while on a stream */
     gcore_timer *deadline_timer;
 
     gb_buf out; /* framed request bytes; [out_off, n) not sent yet */
@@ -79,8 +95,9 @@ struct gcore_conn {
     nghttp2_session *h2;
     gb_buf out; /* bytes from nghttp2 waiting for the socket */
     size_t out_off;
-    gcore_call *calls; /* calls with a stream here */
-    uint32_t active;   /* open streams (whether or not a call still holds them) */
+    gcore_call *calls;        /* calls with a stream here */
+    gcore_h2_stream *streams; /* every stream handle nghttp2 may still call back about */
+    uint32_t active;          /* open streams (whether or not a call still holds them) */
     bool goaway;
     bool flush_posted;
     bool ping_outstanding;
@@ -105,6 +122,9 @@ struct gcore_channel {
 };
 
 /* channel.c */
+/* gRPC connection-backoff: returns the wait for this attempt, |*delay| +-20% (|rnd|
+ * picks where), and grows |*delay| by 1.6 up to |max|. */
+uint64_t gcore_backoff_next(uint64_t *delay, uint64_t max, uint32_t rnd);
 void gcore_chan_enqueue(gcore_channel *ch, gcore_call *c, bool front);
 void gcore_chan_unqueue(gcore_channel *ch, gcore_call *c);
 void gcore_chan_pump(gcore_channel *ch);
@@ -118,7 +138,7 @@ void gcore_chan_log(gcore_channel *ch, int level, const char *fmt, ...)
 /* client_h2.c */
 int gcore_conn_h2_init(gcore_conn *conn);
 int gcore_conn_submit(gcore_conn *conn, gcore_call *c);
-void gcore_conn_stream_closed(gcore_conn *conn, int32_t stream_id);
+void gcore_conn_free_streams(gcore_conn *conn);
 
 /* call.c */
 void gcore_call_ref(gcore_call *c);

@@ -48,8 +48,9 @@ static int start_body(gcore_frame_reader *r, gcore_status *st)
         snprintf(m, sizeof(m), "message of %u bytes exceeds the limit of %zu", r->len, r->max_len);
         return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, m);
     }
+    /* Grow as bytes arrive: a length prefix alone must not reserve the whole limit. */
     gb_buf_reset(&r->msg);
-    if (gb_buf_reserve(&r->msg, r->len) != 0)
+    if (gb_buf_reserve(&r->msg, r->len < 65536 ? r->len : 65536) != 0)
         return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
     r->state = GCORE_FRAME_READ_BODY;
     return 0;
@@ -80,8 +81,10 @@ int gcore_frame_reader_feed(gcore_frame_reader *r, const uint8_t *p, size_t n, s
         case GCORE_FRAME_READ_BODY: {
             size_t take = r->len - r->msg.n;
             take = take < n - off ? take : n - off;
-            if (take > 0)
-                gb_buf_append(&r->msg, p + off, take); /* reserved in start_body */
+            if (take > 0 && gb_buf_append(&r->msg, p + off, take) != 0) {
+                *used = off;
+                return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+            }
             off += take;
             if (r->msg.n < r->len)
                 break;

@@ -276,7 +276,8 @@ Test(client, sends_the_deadline_as_grpc_timeout)
 typedef struct tally {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int done, ok, msgs;
+    int done, ok;
+    atomic_int msgs;
     int codes[17];
 } tally;
 
@@ -292,7 +293,7 @@ static void tally_msg(gcore_call *c, gb_slice msg, void *ud)
     (void)c;
     (void)msg;
     tally *t = ud;
-    t->msgs++; /* loop thread only */
+    atomic_fetch_add(&t->msgs, 1);
 }
 
 static void tally_done(gcore_call *c, const gcore_status *st, const gcore_metadata *md, void *ud)
@@ -346,8 +347,6 @@ Test(client, cancels_a_call_from_its_callback)
     static const gcore_call_handlers h = {NULL, cancel_on_first, tally_done};
     tally t;
     tally_init(&t);
-    cr_assert_eq(gcore_call_start(ch, "/test.Echo/StreamThenHang", NULL, &h, &t, NULL), 0);
-    tally_wait(&t, 0);
     gcore_call *c;
     cr_assert_eq(gcore_call_start(ch, "/test.Echo/StreamThenHang", NULL, &h, &t, &c), 0);
     cr_assert_eq(gcore_call_send(c, GB_SLICE_LIT(""), true), 0);
@@ -439,7 +438,7 @@ Test(client, fails_a_call_under_way_with_unavailable_when_the_server_dies)
     cr_assert_eq(gcore_call_start(ch, "/test.Echo/StreamThenHang", NULL, &tally_handlers, &t, &c),
                  0);
     cr_assert_eq(gcore_call_send(c, GB_SLICE_LIT(""), true), 0);
-    while (t.msgs == 0) /* the first message proves the call is under way */
+    while (atomic_load(&t.msgs) == 0) /* the first message proves the call is under way */
         usleep(1000);
     pyserver_kill(&srv);
     tally_wait(&t, 1);
@@ -478,6 +477,25 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
                                       GB_SLICE_LIT("x"), &o, &r),
                  0);
     cr_assert_eq(r.status.code, GCORE_STATUS_UNAVAILABLE, "%s", r.status.message);
+    gcore_reply_free(&r);
+    gcore_blocking_client_free(c);
+}
+
+Test(client, waits_for_ready_until_the_deadline, .init = NULL, .fini = NULL)
+{
+    char target[32];
+    snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
+    gb_err err = {0};
+    gcore_blocking_client *c;
+    gcore_channel_opts co = {.backoff_base_ms = 20};
+    cr_assert_eq(gcore_blocking_client_new(target, &co, &c, &err), 0, "%s", err.msg);
+    gcore_reply r;
+    gcore_reply_init(&r);
+    gcore_call_opts o = {.timeout_ms = 300, .wait_for_ready = true};
+    cr_assert_eq(gcore_blocking_unary(gcore_blocking_client_channel(c), "/test.Echo/Unary",
+                                      GB_SLICE_LIT("x"), &o, &r),
+                 0);
+    cr_assert_eq(r.status.code, GCORE_STATUS_DEADLINE_EXCEEDED, "%s", r.status.message);
     gcore_reply_free(&r);
     gcore_blocking_client_free(c);
 }

@@ -111,7 +111,7 @@ static void assert_decodes(const char *in, const char *want)
     gb_buf_init(&b, 0);
     cr_assert_eq(gcore_message_decode(gb_slice_str(in), &b), 0);
     cr_assert_eq(b.n, strlen(want), "%s", in);
-    cr_assert_eq(memcmp(b.p, want, b.n), 0, "%s", in);
+    cr_assert(b.n == 0 || memcmp(b.p, want, b.n) == 0, "%s", in);
     gb_buf_free(&b);
 }
 

@@ -6,7 +6,9 @@
  * Threads: callbacks run on the channel's loop thread. gcore_call_start(),
  * gcore_call_send(), gcore_call_half_close(), gcore_call_cancel(),
  * gcore_call_resume() and gcore_call_release() may be called from any thread;
- * they post their work to the loop, in order. on_done runs exactly once, last.
+ * they post their work to the loop, in order. on_done runs exactly once, last,
+ * and may run before gcore_call_start() has returned to another thread (a call
+ * can fail at once), so set up everything |user_data| points to first.
  *
  * Memory: a call holds two references, the caller's (from gcore_call_start) and
  * the loop's (dropped after on_done returns). Release yours with
@@ -86,7 +88,8 @@ typedef struct gcore_call_opts {
  * Ownership: |*out| holds a reference the caller drops with gcore_call_release();
  * |out| may be NULL when the caller needs no handle. |user_data| must stay valid
  * until on_done has run.
- * Thread: any. Returns 0, GCORE_ERR_INVALID (method not "/x/y") or GCORE_ERR_NOMEM;
+ * Thread: any. Returns 0, GCORE_ERR_INVALID (method not "/x/y", or a metadata key that
+ * is not valid), GCORE_ERR_RESERVED (a metadata key the library sets) or GCORE_ERR_NOMEM;
  * every other failure (no connection, deadline) arrives through on_done.
  */
 int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opts *opts,
