@@ -116,6 +116,8 @@ int pbd_text_to_wire(const pbd_message *root, const char *field_path, const char
     size_t marks[MAX_PATH_DEPTH];
     const char *key;
     size_t key_len = 0;
+    if (value == NULL)
+        value = ""; /* an empty parameter may come without storage */
     int n = resolve(root, field_path, chain, &key, &key_len, err);
     if (n < 0)
         return n;

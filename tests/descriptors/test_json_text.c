@@ -125,6 +125,18 @@ Test(json_text, refuses_paths_that_name_no_settable_field)
     assert_text_refused("Wkt", "st", "{}", PBD_ERR_FIELD_PATH, "has no text form");
 }
 
+Test(json_text, takes_an_empty_value_without_storage)
+{
+    gb_buf wire;
+    gb_err err = {0};
+    gb_buf_init(&wire, 0);
+    cr_assert_eq(pbd_text_to_wire(msg("Scalars"), "f_string", NULL, 0, &wire, &err), 0);
+    cr_assert_eq(wire.n, 2);
+    cr_assert_eq(pbd_text_to_wire(msg("Scalars"), "f_int32", NULL, 0, &wire, &err),
+                 PBD_ERR_JSON_TYPE);
+    gb_buf_free(&wire);
+}
+
 Test(json_text, sets_map_entries_by_key)
 {
     assert_text("Maps", "m_string[a.b]", "v", "{\"mString\":{\"a.b\":\"v\"}}");
