@@ -103,7 +103,8 @@ int pbd_json_to_wire_field(const pbd_message *m, const char *field, const char *
  * merge semantics, unknown fields are skipped.
  * Ownership: borrows everything. Thread: any.
  * Returns 0, or PBD_ERR_WIRE / PBD_ERR_WIRE_UTF8 / PBD_ERR_DEPTH / PBD_ERR_ANY_TYPE /
- * PBD_ERR_JSON_VALUE (a Timestamp, Duration or FieldMask with no JSON form) with |err|
+ * PBD_ERR_JSON_VALUE (a Timestamp, Duration or FieldMask with no JSON form, a Value
+ * holding NaN or an infinity) with |err|
  * naming the field path, PBD_ERR_NOMEM, GB_ERR_LIMIT.
  */
 int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o, gb_buf *out,
