@@ -13,4 +13,7 @@ int gw_cmd_routes(int argc, char **argv);
 /* cmd_openapi.c: writes the OpenAPI document of descriptor sets. */
 int gw_cmd_openapi(int argc, char **argv);
 
+/* cmd_transcode.c: converts one message between JSON and wire bytes (stdin -> stdout). */
+int gw_cmd_transcode(int argc, char **argv);
+
 #endif

@@ -6,6 +6,7 @@
 static const gw_command commands[] = {
     {"routes", "print the HTTP routes of descriptor sets", gw_cmd_routes},
     {"openapi", "write the OpenAPI document of descriptor sets", gw_cmd_openapi},
+    {"transcode", "convert one message between JSON and protobuf wire bytes", gw_cmd_transcode},
     {NULL, NULL, NULL},
 };
 
