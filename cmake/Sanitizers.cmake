@@ -1,12 +1,4 @@
 # Build types beyond CMake's own: Asan (address + undefined, no recovery) and Tsan.
-# project() leaves an empty CMAKE_<X>_FLAGS_<TYPE> in the cache for a custom build type
-# given on the command line; drop such empty entries so that the defaults below apply.
-foreach(var C_FLAGS_ASAN EXE_LINKER_FLAGS_ASAN SHARED_LINKER_FLAGS_ASAN C_FLAGS_TSAN
-            EXE_LINKER_FLAGS_TSAN SHARED_LINKER_FLAGS_TSAN)
-    if(DEFINED CACHE{CMAKE_${var}} AND "$CACHE{CMAKE_${var}}" STREQUAL "")
-        unset(CMAKE_${var} CACHE)
-    endif()
-endforeach()
 set(CMAKE_C_FLAGS_ASAN
     "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
     CACHE STRING "C flags for the Asan build type")
