@@ -95,6 +95,10 @@ static int nv_add_md(nv_list *l, const gcore_metadata *md)
     gb_buf_init(&b, 0);
     int rv = 0;
     for (size_t i = 0; md != NULL && i < md->n && rv == 0; i++) {
+        /* gcore_metadata_add() refuses reserved keys; a hand-built list may not. */
+        if (gcore_metadata_key_reserved(gb_slice_str(md->v[i].key)) ||
+            !gcore_metadata_key_valid(gb_slice_str(md->v[i].key)))
+            continue;
         gb_buf_reset(&b);
         uint8_t *v;
         if (gcore_metadata_wire_value(&md->v[i], &b) != 0 ||
