@@ -210,12 +210,13 @@ static bool path_valid(const char *p)
     return slash != NULL && slash > p + 1 && slash[1] != '\0' && strchr(slash + 1, '/') == NULL;
 }
 
-int gcore_server_register(gcore_server *s, const char *path, gcore_method_kind kind,
-                          gcore_server_handler fn, void *user_data)
+static int add_method(gcore_server *s, const char *path, gcore_method_kind kind,
+                      gcore_server_handler fn, const gcore_server_async_handler *async,
+                      void *user_data)
 {
     if (atomic_load(&s->state) != SERVER_NEW)
         return GCORE_ERR_STATE;
-    if (path == NULL || fn == NULL || !path_valid(path) ||
+    if (path == NULL || (fn == NULL && async == NULL) || !path_valid(path) ||
         server_find_method(s, path, strlen(path)) != NULL)
         return GCORE_ERR_INVALID;
     server_method *m = realloc(s->methods, (s->n_methods + 1) * sizeof *m);
@@ -225,8 +226,27 @@ int gcore_server_register(gcore_server *s, const char *path, gcore_method_kind k
     char *copy = strdup(path);
     if (copy == NULL)
         return GCORE_ERR_NOMEM;
-    s->methods[s->n_methods++] = (server_method){copy, kind, fn, user_data};
+    s->methods[s->n_methods] = (server_method){copy, kind, fn, {0}, user_data};
+    if (async != NULL)
+        s->methods[s->n_methods].async = *async;
+    s->n_methods++;
     return 0;
+}
+
+int gcore_server_register(gcore_server *s, const char *path, gcore_method_kind kind,
+                          gcore_server_handler fn, void *user_data)
+{
+    if (fn == NULL)
+        return GCORE_ERR_INVALID;
+    return add_method(s, path, kind, fn, NULL, user_data);
+}
+
+int gcore_server_register_async(gcore_server *s, const char *path, gcore_method_kind kind,
+                                const gcore_server_async_handler *h, void *user_data)
+{
+    if (h == NULL)
+        return GCORE_ERR_INVALID;
+    return add_method(s, path, kind, NULL, h, user_data);
 }
 
 static int method_cmp(const void *a, const void *b)

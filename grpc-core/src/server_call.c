@@ -203,8 +203,11 @@ int gcore_server_call_write(gcore_server_call *c, gb_slice msg)
     if (msg.n > c->srv->opts.max_send)
         return GCORE_ERR_LIMIT;
     int rv = 0;
+    /* The I/O thread (non-blocking handlers) never waits: it is what drains the bytes. */
+    bool may_wait = c->srv->loop == NULL || !gcore_loop_in_loop_thread(c->srv->loop);
     pthread_mutex_lock(&c->mu);
-    while (!c->cancelled && !c->finished && c->out.n - c->out_off > SERVER_OUT_HIGH_WATER)
+    while (may_wait && !c->cancelled && !c->finished &&
+           c->out.n - c->out_off > SERVER_OUT_HIGH_WATER)
         pthread_cond_wait(&c->cv, &c->mu);
     if (c->cancelled)
         rv = GCORE_ERR_SHUTDOWN;

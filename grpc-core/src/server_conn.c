@@ -136,20 +136,49 @@ static void call_begin(server_conn *c, gcore_server_call *call)
         }
     }
     call->dispatched = true;
+    if (call->method->fn == NULL) {
+        /* Non-blocking handler: interceptors and on_start run here, on the I/O thread. */
+        if (server_run_interceptors(c->srv, call) && call->method->async.on_start != NULL)
+            call->method->async.on_start(call, call->method->user_data);
+        return;
+    }
     server_call_ref(call);
     server_workers_submit(c->srv, call);
+}
+
+/* A non-blocking handler's call has ended: its on_done, then the interceptors'. */
+static void call_async_done(gcore_server_call *call)
+{
+    const server_method *m = call->method;
+    if (m == NULL || m->fn != NULL || !call->dispatched || call->async_done)
+        return;
+    call->async_done = true;
+    gcore_status st;
+    gcore_status_init(&st);
+    pthread_mutex_lock(&call->mu);
+    if (gcore_status_copy(&st, &call->final) != 0)
+        st.code = call->final.code;
+    pthread_mutex_unlock(&call->mu);
+    if (m->async.on_done != NULL)
+        m->async.on_done(call, &st, m->user_data);
+    server_run_done(call->srv, call, &st);
+    gcore_status_clear(&st);
 }
 
 static void call_half_close(gcore_server_call *call)
 {
     pthread_mutex_lock(&call->mu);
-    if (!gcore_frame_reader_idle(&call->reader)) {
+    bool clean = gcore_frame_reader_idle(&call->reader);
+    if (!clean) {
         server_call_abort_locked(call, GCORE_STATUS_INTERNAL, "stream ended inside a message");
     } else {
         call->in_eof = true;
         pthread_cond_broadcast(&call->cv);
     }
+    bool tell = clean && !call->cancelled && call->method->fn == NULL;
     pthread_mutex_unlock(&call->mu);
+    if (tell && call->method->async.on_half_close != NULL)
+        call->method->async.on_half_close(call, call->method->user_data);
 }
 
 static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *user_data)
@@ -209,6 +238,11 @@ static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id, 
         len -= used;
         if (rc < 0) {
             call_read_failed(call, &st);
+        } else if (rc == GCORE_FRAME_MESSAGE && call->method->fn == NULL) {
+            pthread_mutex_unlock(&call->mu); /* the handler may write or finish */
+            if (call->method->async.on_message != NULL)
+                call->method->async.on_message(call, msg, call->method->user_data);
+            pthread_mutex_lock(&call->mu);
         } else if (rc == GCORE_FRAME_MESSAGE) {
             server_msg *m = malloc(sizeof *m + msg.n);
             if (m == NULL) {
@@ -223,7 +257,7 @@ static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id, 
             call_push_msg(call, m);
         }
     }
-    bool idle = call->in_head == NULL;
+    bool idle = call->in_head == NULL; /* always so for non-blocking handlers */
     bool answer = call->finished && !call->status_sent;
     pthread_mutex_unlock(&call->mu);
     gcore_status_clear(&st);
@@ -260,6 +294,7 @@ static int on_stream_close(nghttp2_session *h2, int32_t stream_id, uint32_t erro
     pthread_cond_broadcast(&call->cv);
     pthread_mutex_unlock(&call->mu);
     call_detach(c, call);
+    call_async_done(call);
     server_call_unref(call);
     return 0;
 }
@@ -443,6 +478,7 @@ void server_conn_release(server_conn *c)
         pthread_cond_broadcast(&call->cv);
         pthread_mutex_unlock(&call->mu);
         call_detach(c, call);
+        call_async_done(call);
         server_call_unref(call);
     }
     nghttp2_session_del(c->h2);

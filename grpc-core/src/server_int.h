@@ -53,7 +53,8 @@ struct gcore_server_opts {
 typedef struct server_method {
     char *path;
     gcore_method_kind kind;
-    gcore_server_handler fn;
+    gcore_server_handler fn; /* NULL for a non-blocking handler */
+    gcore_server_async_handler async;
     void *user_data;
 } server_method;
 
@@ -92,7 +93,8 @@ struct gcore_server_call {
     bool headers_sent;
     bool provider_attached;
     bool dispatched;
-    bool in_dirty; /* guarded by the server's dirty_mu */
+    bool async_done; /* on_done ran (non-blocking handlers) */
+    bool in_dirty;   /* guarded by the server's dirty_mu */
     struct gcore_server_call *dirty_next;
     struct gcore_server_call *run_next; /* guarded by the server's run_mu */
 
@@ -214,6 +216,10 @@ void server_call_abort_locked(gcore_server_call *call, gcore_code code, const ch
 void server_call_wait_locked(gcore_server_call *call, int64_t deadline_ms);
 
 /* server_worker.c */
+/* Runs the interceptors' on_call; false when one rejected (and finished) the call. */
+bool server_run_interceptors(gcore_server *s, gcore_server_call *call);
+/* The interceptors' on_done, last added first. */
+void server_run_done(gcore_server *s, gcore_server_call *call, const gcore_status *st);
 int server_workers_start(gcore_server *s);
 void server_workers_submit(gcore_server *s, gcore_server_call *call);
 /* Adds a worker when calls wait and every worker is stuck on a long call (loop timer). */

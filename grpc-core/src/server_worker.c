@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 /* The interceptors in order; the first that rejects ends the call. */
-static bool run_interceptors(gcore_server *s, gcore_server_call *call)
+bool server_run_interceptors(gcore_server *s, gcore_server_call *call)
 {
     for (size_t i = 0; i < s->n_interceptors; i++) {
         const gcore_server_interceptor *ic = &s->interceptors[i];
@@ -30,7 +30,7 @@ static bool run_interceptors(gcore_server *s, gcore_server_call *call)
 
 static void run_call(gcore_server *s, gcore_server_call *call)
 {
-    if (run_interceptors(s, call))
+    if (server_run_interceptors(s, call))
         call->method->fn(call, call->method->user_data);
     pthread_mutex_lock(&call->mu);
     bool unfinished = !call->finished;
@@ -45,12 +45,17 @@ static void run_call(gcore_server *s, gcore_server_call *call)
     if (gcore_status_copy(&st, &call->final) != 0)
         st.code = call->final.code;
     pthread_mutex_unlock(&call->mu);
+    server_run_done(s, call, &st);
+    gcore_status_clear(&st);
+}
+
+void server_run_done(gcore_server *s, gcore_server_call *call, const gcore_status *st)
+{
     for (size_t i = s->n_interceptors; i > 0; i--) {
         const gcore_server_interceptor *ic = &s->interceptors[i - 1];
         if (ic->on_done != NULL)
-            ic->on_done(call, &st, ic->user_data);
+            ic->on_done(call, st, ic->user_data);
     }
-    gcore_status_clear(&st);
 }
 
 typedef struct worker_arg {

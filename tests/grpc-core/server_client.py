@@ -222,6 +222,14 @@ def case_greeter(port):
     check(reply == b"\x0a\x0dHello, world!", "SayHello replied %r" % reply)
 
 
+def case_async(port):
+    ch = channel(port)
+    check(unary(ch, "/test.Async/Echo")(b"x", timeout=5) == b"x", "async unary echo")
+    chat = ch.stream_stream("/test.Async/Chat")
+    got = list(chat(iter([b"a", b"bb", b"ccc"]), timeout=5))
+    check(got == [b"a", b"bb", b"ccc"], "async bidi echo %r" % got)
+
+
 def case_unimplemented(port):
     code, details, _ = rpc_code(lambda: unary(channel(port), "/test.Test/Nope")(b"", timeout=5))
     check(code == grpc.StatusCode.UNIMPLEMENTED, "unknown method gave %s %s" % (code, details))

@@ -186,6 +186,30 @@ static void slow(gcore_server_call *call, void *user_data)
     echo(call, user_data);
 }
 
+/* A non-blocking echo: each message goes straight back; the status follows the client's
+ * half-close. Runs on the I/O thread. */
+static void async_echo_msg(gcore_server_call *call, gb_slice msg, void *user_data)
+{
+    (void)user_data;
+    gcore_server_call_write(call, msg);
+}
+
+static void async_echo_end(gcore_server_call *call, void *user_data)
+{
+    (void)user_data;
+    gcore_server_call_finish_code(call, GCORE_STATUS_OK, NULL);
+}
+
+static atomic_int async_done;
+
+static void async_echo_done(gcore_server_call *call, const gcore_status *st, void *user_data)
+{
+    (void)call;
+    (void)user_data;
+    if (st->code == GCORE_STATUS_OK)
+        atomic_fetch_add(&async_done, 1);
+}
+
 static gcore_code check_auth(gcore_server_call *call, gcore_status *reject, void *user_data)
 {
     (void)user_data;
@@ -230,6 +254,14 @@ static gcore_server *start_test_server(int *port)
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         cr_assert_eq(gcore_server_register(s, m[i].path, m[i].kind, m[i].fn, NULL), 0);
+    static const gcore_server_async_handler echo_async = {NULL, async_echo_msg, async_echo_end,
+                                                          async_echo_done};
+    cr_assert_eq(
+        gcore_server_register_async(s, "/test.Async/Echo", GCORE_METHOD_UNARY, &echo_async, NULL),
+        0);
+    cr_assert_eq(gcore_server_register_async(s, "/test.Async/Chat", GCORE_METHOD_BIDI_STREAMING,
+                                             &echo_async, NULL),
+                 0);
     cr_assert_eq(gcore_health_enable(s, &health), 0);
     gcore_server_interceptor ic = {check_auth, count_done, NULL};
     cr_assert_eq(gcore_server_add_interceptor(s, &ic), 0);
@@ -281,6 +313,19 @@ Test(server_python, lets_an_interceptor_reject_unauthenticated_calls)
 {
     in_process_case("auth");
     cr_assert_geq(atomic_load(&done_calls), 2, "on_done saw %d calls", atomic_load(&done_calls));
+}
+
+static bool wait_count(atomic_int *n, int want)
+{
+    for (int i = 0; i < 2000 && atomic_load(n) < want; i++)
+        sleep_ms(5);
+    return atomic_load(n) >= want;
+}
+
+Test(server_python, serves_non_blocking_handlers_on_the_io_thread)
+{
+    in_process_case("async");
+    cr_assert(wait_count(&async_done, 2), "on_done ran %d times", atomic_load(&async_done));
 }
 
 Test(server_python, refuses_compressed_messages_with_unimplemented)

@@ -69,6 +69,21 @@ typedef struct gcore_server_interceptor {
     void *user_data;
 } gcore_server_interceptor;
 
+/*
+ * A non-blocking handler: its functions run on the I/O thread as the call
+ * progresses and must not block. They may write and finish the call right away
+ * (gcore_server_call_write() never waits there) or later from any thread. on_done
+ * comes last, once the call has ended for whatever reason; the call must not be
+ * used after it returns. Any function may be NULL.
+ */
+typedef struct gcore_server_async_handler {
+    void (*on_start)(gcore_server_call *call, void *user_data);
+    /* |msg| is borrowed for the duration of the callback. */
+    void (*on_message)(gcore_server_call *call, gb_slice msg, void *user_data);
+    void (*on_half_close)(gcore_server_call *call, void *user_data);
+    void (*on_done)(gcore_server_call *call, const gcore_status *st, void *user_data);
+} gcore_server_async_handler;
+
 /** Levels passed to the log function. */
 enum { GCORE_LOG_ERROR = 0, GCORE_LOG_WARN = 1, GCORE_LOG_INFO = 2, GCORE_LOG_DEBUG = 3 };
 
@@ -125,6 +140,13 @@ int gcore_server_new(const gcore_server_opts *opts, gcore_server **out, gb_err *
  */
 int gcore_server_register(gcore_server *s, const char *path, gcore_method_kind kind,
                           gcore_server_handler fn, void *user_data);
+
+/**
+ * Routes |path| to the non-blocking handler |h| (copied). Interceptors see these calls
+ * on the I/O thread. Returns as gcore_server_register() does.
+ */
+int gcore_server_register_async(gcore_server *s, const char *path, gcore_method_kind kind,
+                                const gcore_server_async_handler *h, void *user_data);
 
 /**
  * Appends |ic| (copied) to the interceptor chain; the first added sees calls first.
