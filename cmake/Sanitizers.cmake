@@ -1,12 +1,4 @@
 # Build types beyond CMake's own: Asan (address + undefined, no recovery) and Tsan.
-# project() leaves an empty CMAKE_<X>_FLAGS_<TYPE> in the cache for a custom build type
-# given on the command line; drop such empty entries so that the defaults below apply.
-foreach(var C_FLAGS_ASAN EXE_LINKER_FLAGS_ASAN SHARED_LINKER_FLAGS_ASAN C_FLAGS_TSAN
-            EXE_LINKER_FLAGS_TSAN SHARED_LINKER_FLAGS_TSAN)
-    if(DEFINED CACHE{CMAKE_${var}} AND "$CACHE{CMAKE_${var}}" STREQUAL "")
-        unset(CMAKE_${var} CACHE)
-    endif()
-endforeach()
 # project() leaves empty cache entries for every build type's flags, so ours replace
 # them when they are empty (and stay as the user set them otherwise).
 function(gw_build_type_flags var value)

@@ -20,6 +20,7 @@ TestSuite(json_oracle, .init = load_pool, .fini = free_pool);
 
 static char *slurp(const char *path, size_t *n)
 {
+    *n = 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return NULL;
