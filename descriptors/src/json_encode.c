@@ -164,6 +164,20 @@ static int enum_value(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const 
     return 0;
 }
 
+/* A bool in a URL: what grpc-gateway's strconv.ParseBool accepts. */
+static int text_bool(pbd_enc *e, const pbd_jnode *n, const pbd_jpath *p, uint64_t *u)
+{
+    static const char *const words[] = {"true",  "True",  "TRUE",  "t", "T", "1",
+                                        "false", "False", "FALSE", "f", "F", "0"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (n->len == strlen(words[i]) && memcmp(text(e, n), words[i], n->len) == 0) {
+            *u = i < 6;
+            return 0;
+        }
+    }
+    return type_err(e, p, "bool", n);
+}
+
 int pbd_enc_scalar(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p, bool is_key,
                    uint64_t *u, bool *skip)
 {
@@ -171,7 +185,8 @@ int pbd_enc_scalar(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *
     *skip = false;
     switch (f->type) {
     case PBD_TYPE_BOOL:
-        is_key |= e->text_mode && n->type == PBD_J_STRING;
+        if (e->text_mode && n->type == PBD_J_STRING)
+            return text_bool(e, n, p, u);
         if (is_key && n->len == 4 && memcmp(text(e, n), "true", 4) == 0)
             *u = 1;
         else if (is_key && n->len == 5 && memcmp(text(e, n), "false", 5) == 0)
@@ -204,8 +219,8 @@ static bool is_scalar(pbd_type t)
 static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const pbd_jpath *p,
                      bool implicit)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     if (n->type != PBD_J_STRING)
         return type_err(e, p, f->type == PBD_TYPE_STRING ? "string" : "base64 bytes", n);
     int rv = string_text(e, n, p, &s, &len);

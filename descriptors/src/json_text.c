@@ -11,15 +11,29 @@
 
 enum { MAX_PATH_DEPTH = 32 };
 
-/* Resolves "a.b.c" to the chain of fields, checking that every field before the last
- * is a singular message. Returns the chain length, or a negative code. */
-static int resolve(const pbd_message *root, const char *path, const pbd_field **chain, gb_err *err)
+/* A map key at the end of a path segment: "attrs[k]" (the key runs to the last ']').
+ * Returns the segment's name length, and sets |*key| (NULL when there is none). */
+static size_t split_key(const char *s, const char **key, size_t *key_len)
+{
+    size_t len = strcspn(s, ".["), all = strlen(s);
+    *key = NULL;
+    if (s[len] == '[' && all > len + 1 && s[all - 1] == ']') {
+        *key = s + len + 1;
+        *key_len = all - len - 2;
+    }
+    return len;
+}
+
+/* Resolves "a.b.c" (or "a.b[key]") to the chain of fields, checking that every field
+ * before the last is a singular message. Returns the chain length, or a negative code. */
+static int resolve(const pbd_message *root, const char *path, const pbd_field **chain,
+                   const char **key, size_t *key_len, gb_err *err)
 {
     const pbd_message *m = root;
     int n = 0;
     for (const char *s = path;;) {
-        const char *dot = strchr(s, '.');
-        size_t len = dot != NULL ? (size_t)(dot - s) : strlen(s);
+        size_t len = split_key(s, key, key_len);
+        const char *dot = s[len] == '.' ? s + len : NULL;
         const pbd_field *f = pbd_field_named(m, s, len);
         if (f == NULL)
             return gb_err_set(err, PBD_ERR_FIELD_PATH, "parameter \"%s\": no field \"%.*s\" in %s",
@@ -27,8 +41,13 @@ static int resolve(const pbd_message *root, const char *path, const pbd_field **
         if (n == MAX_PATH_DEPTH)
             return gb_err_set(err, PBD_ERR_FIELD_PATH, "parameter \"%s\": path too deep", path);
         chain[n++] = f;
-        if (dot == NULL)
+        if (*key != NULL && !f->is_map)
+            return gb_err_set(err, PBD_ERR_FIELD_PATH, "parameter \"%s\": \"%.*s\" is not a map",
+                              path, (int)len, s);
+        if (dot == NULL && (*key != NULL || s[len] == '\0'))
             return n;
+        if (dot == NULL)
+            return gb_err_set(err, PBD_ERR_FIELD_PATH, "parameter \"%s\": malformed map key", path);
         if (f->type != PBD_TYPE_MESSAGE || f->label == PBD_LABEL_REPEATED)
             return gb_err_set(err, PBD_ERR_FIELD_PATH,
                               "parameter \"%s\": \"%.*s\" is not a singular message field", path,
@@ -38,10 +57,10 @@ static int resolve(const pbd_message *root, const char *path, const pbd_field **
     }
 }
 
-static bool has_text_form(const pbd_field *f)
+static bool has_text_form(const pbd_field *f, bool keyed)
 {
     if (f->is_map)
-        return false;
+        return keyed && has_text_form(&f->message->fields[1], false);
     if (f->type != PBD_TYPE_MESSAGE)
         return f->type != PBD_TYPE_GROUP;
     switch (f->message->wkt) {
@@ -77,17 +96,35 @@ static int encode_leaf(const pbd_field *leaf, const char *path, const char *valu
     return rv;
 }
 
+/* One map entry {key, value} as an element of map field |f|. */
+static int encode_entry(const pbd_field *f, const char *path, const char *key, size_t key_len,
+                        const char *value, size_t len, gb_buf *out, gb_err *err)
+{
+    int rv = pbd_wire_tag(out, f->number, PBD_WT_LEN);
+    size_t mark = rv == 0 ? pbd_wire_len_begin(out, &rv) : 0;
+    if (rv == 0)
+        rv = encode_leaf(&f->message->fields[0], path, key, key_len, out, err);
+    if (rv == 0)
+        rv = encode_leaf(&f->message->fields[1], path, value, len, out, err);
+    return rv != 0 ? rv : pbd_wire_len_end(out, mark);
+}
+
 int pbd_text_to_wire(const pbd_message *root, const char *field_path, const char *value, size_t len,
                      gb_buf *out, gb_err *err)
 {
     const pbd_field *chain[MAX_PATH_DEPTH];
     size_t marks[MAX_PATH_DEPTH];
-    int n = resolve(root, field_path, chain, err);
+    const char *key;
+    size_t key_len = 0;
+    if (value == NULL)
+        value = ""; /* an empty parameter may come without storage */
+    int n = resolve(root, field_path, chain, &key, &key_len, err);
     if (n < 0)
         return n;
-    if (!has_text_form(chain[n - 1]))
+    if (!has_text_form(chain[n - 1], key != NULL))
         return gb_err_set(err, PBD_ERR_FIELD_PATH,
-                          "parameter \"%s\": field %s has no text form (a map, or a message)",
+                          "parameter \"%s\": field %s has no text form (a message, or a map "
+                          "without [key])",
                           field_path, chain[n - 1]->name);
     size_t before = out->n;
     int rv = 0;
@@ -96,7 +133,9 @@ int pbd_text_to_wire(const pbd_message *root, const char *field_path, const char
         if (rv == 0)
             marks[i] = pbd_wire_len_begin(out, &rv);
     }
-    if (rv == 0)
+    if (rv == 0 && key != NULL)
+        rv = encode_entry(chain[n - 1], field_path, key, key_len, value, len, out, err);
+    else if (rv == 0)
         rv = encode_leaf(chain[n - 1], field_path, value, len, out, err);
     for (int i = n - 2; rv == 0 && i >= 0; i--)
         rv = pbd_wire_len_end(out, marks[i]);

@@ -6,6 +6,7 @@
  */
 #include "json_int.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Occurrences of field |number| within the scanned entries [base, d->n_ents). */
@@ -83,6 +84,16 @@ static int dec_value(pbd_dec *d, const pbd_message *m, size_t base, const pbd_jp
     const pbd_field *f = &m->fields[d->ents[last].fidx];
     if (f->type == PBD_TYPE_ENUM)
         return gb_buf_append_str(d->w.out, "null");
+    if (f->type == PBD_TYPE_DOUBLE) {
+        /* JSON has no number for them, and their strings would read back as strings. */
+        const pbd_dent *e = &d->ents[last];
+        uint64_t bits = pbd_wire_value(e->wt, e->p, e->n);
+        double v;
+        memcpy(&v, &bits, sizeof(v));
+        if (!isfinite(v))
+            return pbd_jpath_err(d->err, p, PBD_ERR_JSON_VALUE,
+                                 "a Value cannot hold NaN or an infinity in JSON");
+    }
     size_t from, to;
     field_range(d, m, f->number, base, &from, &to);
     uint32_t other = 0; /* occurrences before another member's last one do not count */

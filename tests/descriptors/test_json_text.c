@@ -40,6 +40,8 @@ Test(json_text, parses_scalars_from_their_text)
     assert_text("Scalars", "fUint64", "18446744073709551615",
                 "{\"fUint64\":\"18446744073709551615\"}");
     assert_text("Scalars", "f_bool", "true", "{\"fBool\":true}");
+    assert_text("Scalars", "f_bool", "1", "{\"fBool\":true}");
+    assert_text("Scalars", "f_bool", "False", "{}");
     assert_text("Scalars", "f_double", "-Infinity", "{\"fDouble\":\"-Infinity\"}");
     assert_text("Scalars", "f_float", "1.5e2", "{\"fFloat\":150}");
     assert_text("Scalars", "f_enum", "BLUE", "{\"fEnum\":\"BLUE\"}");
@@ -121,4 +123,33 @@ Test(json_text, refuses_paths_that_name_no_settable_field)
     assert_text_refused("All", "nested", "1", PBD_ERR_FIELD_PATH, "has no text form");
     assert_text_refused("Maps", "m_string", "1", PBD_ERR_FIELD_PATH, "has no text form");
     assert_text_refused("Wkt", "st", "{}", PBD_ERR_FIELD_PATH, "has no text form");
+}
+
+Test(json_text, takes_an_empty_value_without_storage)
+{
+    gb_buf wire;
+    gb_err err = {0};
+    gb_buf_init(&wire, 0);
+    cr_assert_eq(pbd_text_to_wire(msg("Scalars"), "f_string", NULL, 0, &wire, &err), 0);
+    cr_assert_eq(wire.n, 2);
+    cr_assert_eq(pbd_text_to_wire(msg("Scalars"), "f_int32", NULL, 0, &wire, &err),
+                 PBD_ERR_JSON_TYPE);
+    gb_buf_free(&wire);
+}
+
+Test(json_text, sets_map_entries_by_key)
+{
+    assert_text("Maps", "m_string[a.b]", "v", "{\"mString\":{\"a.b\":\"v\"}}");
+    assert_text("Maps", "mInt32[-5]", "7", "{\"mInt32\":{\"-5\":7}}");
+    assert_text("Maps", "m_bool[true]", "x", "{\"mBool\":{\"true\":\"x\"}}");
+    assert_text("Maps", "m_sfixed64[3]", "BLUE", "{\"mSfixed64\":{\"3\":\"BLUE\"}}");
+    assert_text("Maps", "m_ts[k]", "1970-01-01T00:00:01Z",
+                "{\"mTs\":{\"k\":\"1970-01-01T00:00:01Z\"}}");
+    assert_text("All", "maps.m_string[]", "e", "{\"maps\":{\"mString\":{\"\":\"e\"}}}");
+    assert_text_refused("Maps", "mInt32[x]", "1", PBD_ERR_JSON_TYPE,
+                        "expected int32, got string \"x\"");
+    assert_text_refused("Maps", "m_nested[k]", "1", PBD_ERR_FIELD_PATH, "has no text form");
+    assert_text_refused("Scalars", "f_int32[k]", "1", PBD_ERR_FIELD_PATH,
+                        "\"f_int32\" is not a map");
+    assert_text_refused("Maps", "m_string[k", "1", PBD_ERR_FIELD_PATH, "malformed map key");
 }

@@ -175,3 +175,17 @@ Test(json_wkt, accepts_empty_as_an_empty_object)
     assert_round_trip("Wkt", "{\"empty\":{}}", "{\"empty\":{}}");
     assert_refused("Wkt", "{\"empty\":{\"x\":1}}", PBD_ERR_JSON_FIELD, "empty.x: no such field");
 }
+
+Test(json_wkt, refuses_a_value_number_that_json_cannot_hold)
+{
+    /* val (5) { number_value (2): NaN } */
+    static const uint8_t wire[] = {0x2a, 0x09, 0x11, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f};
+    gb_buf out;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    gb_buf_init(&out, 0);
+    cr_assert_eq(pbd_wire_to_json(msg("Wkt"), gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
+                 PBD_ERR_JSON_VALUE);
+    cr_assert_str_eq(err.msg, "val: a Value cannot hold NaN or an infinity in JSON");
+    gb_buf_free(&out);
+}

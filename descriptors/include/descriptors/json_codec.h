@@ -103,7 +103,8 @@ int pbd_json_to_wire_field(const pbd_message *m, const char *field, const char *
  * merge semantics, unknown fields are skipped.
  * Ownership: borrows everything. Thread: any.
  * Returns 0, or PBD_ERR_WIRE / PBD_ERR_WIRE_UTF8 / PBD_ERR_DEPTH / PBD_ERR_ANY_TYPE /
- * PBD_ERR_JSON_VALUE (a Timestamp, Duration or FieldMask with no JSON form) with |err|
+ * PBD_ERR_JSON_VALUE (a Timestamp, Duration or FieldMask with no JSON form, a Value
+ * holding NaN or an infinity) with |err|
  * naming the field path, PBD_ERR_NOMEM, GB_ERR_LIMIT.
  */
 int pbd_wire_to_json(const pbd_message *m, gb_slice wire, const pbd_json_opts *o, gb_buf *out,
@@ -120,12 +121,13 @@ int pbd_wire_to_json_field(const pbd_message *m, const char *field, gb_slice wir
 
 /**
  * Appends to |out| the wire encoding of one value of the (nested) field that
- * |field_path| names in |root| ("book.author.name", proto or json names), parsed from
+ * |field_path| names in |root| ("book.author.name", proto or json names; "labels[k]"
+ * for the entry k of a map whose values have a text form), parsed from
  * its text form |value| (|len| bytes) as path variables and query parameters carry it:
- * integers, "true"/"false", floats (and "NaN", "Infinity", "-Infinity"), enum names or
- * numbers, strings, base64 bytes (standard or URL-safe), and the string forms of
- * Timestamp, Duration, FieldMask and the wrappers. For a repeated field it appends
- * one element; call it once per value. Concatenated encodings merge, so the result can
+ * integers, booleans (true/false, 1/0, t/f as grpc-gateway reads them), floats (and "NaN",
+ * "Infinity", "-Infinity"), enum names or numbers, strings, base64 bytes (standard or URL-safe),
+ * and the string forms of Timestamp, Duration, FieldMask and the wrappers. For a repeated field it
+ * appends one element; call it once per value. Concatenated encodings merge, so the result can
  * follow a body's bytes.
  * Ownership: borrows everything. Thread: any.
  * Returns 0, or PBD_ERR_FIELD_PATH (no such field, or a repeated/map field on the way,
