@@ -80,6 +80,14 @@ static int read_one(pbd_dec *d, const uint8_t **q, const uint8_t *end, const pbd
     return 0;
 }
 
+/* Fields numbered 1..n without gaps sit at index number - 1: no search for them. */
+static const pbd_field *field_by_number(const pbd_message *m, uint32_t number)
+{
+    if (number - 1 < m->n_fields && m->fields[number - 1].number == number)
+        return &m->fields[number - 1];
+    return pbd_message_field_by_number(m, number);
+}
+
 static int cmp_dent(const void *a, const void *b)
 {
     const pbd_dent *x = a, *y = b;
@@ -104,7 +112,7 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
             int rv = read_one(d, &q, end, p, &ent, &number);
             if (rv != 0)
                 return rv;
-            const pbd_field *f = pbd_message_field_by_number(m, number);
+            const pbd_field *f = field_by_number(m, number);
             if (f == NULL)
                 continue; /* unknown fields are skipped */
             pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
@@ -169,7 +177,7 @@ static int put_decimal(gb_buf *b, bool neg, uint64_t mag, bool quote)
         tmp[--k] = '-';
     if (quote)
         tmp[--k] = '"';
-    return gb_buf_append(b, tmp + k, sizeof(tmp) - k);
+    return pbd_append(b, tmp + k, sizeof(tmp) - k);
 }
 
 static int put_signed(gb_buf *b, int64_t s, bool quote)

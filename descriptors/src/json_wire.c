@@ -169,7 +169,7 @@ int pbd_wire_type_of(pbd_type t)
     }
 }
 
-bool pbd_wire_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+bool pbd_wire_read_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
     uint64_t r = 0;
     const uint8_t *q = *p;
