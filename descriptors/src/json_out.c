@@ -147,13 +147,20 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n)
 {
     if (n == 0)
         return pbd_append(b, "\"\"", 2); /* |s| may be NULL */
+    size_t i = clean_run(s, 0, n);
+    if (i == n && n + 2 <= b->cap - b->n) { /* the common case: one copy */
+        b->p[b->n] = '"';
+        memcpy(b->p + b->n + 1, s, n);
+        b->p[b->n + n + 1] = '"';
+        b->n += n + 2;
+        return 0;
+    }
     int rv = gb_buf_reserve(b, n + 2);
     if (rv != 0)
         return rv;
     b->p[b->n++] = '"';
-    size_t run = 0, i = 0;
-    for (;;) {
-        i = clean_run(s, i, n);
+    size_t run = 0;
+    for (;; i = clean_run(s, i, n)) {
         if (i == n)
             break;
         char esc[8];
