@@ -18,7 +18,8 @@ function(gw_protoc_c out_var root)
         string(REGEX REPLACE "\\.proto$" "" stem ${proto})
         add_custom_command(
             OUTPUT ${gen}/${stem}.pb-c.c ${gen}/${stem}.pb-c.h
-            COMMAND ${PROTOC_C} -I${root} -I${GW_PROTOBUF_INCLUDE} --c_out=${gen} ${root}/${proto}
+            COMMAND ${PROTOC_C} -I${root} -I${GW_GOOGLEAPIS_INCLUDE} -I${GW_PROTOBUF_INCLUDE}
+                    --c_out=${gen} ${root}/${proto}
             DEPENDS ${root}/${proto}
             COMMENT "protoc-c ${proto}" VERBATIM)
         list(APPEND sources ${gen}/${stem}.pb-c.c)

@@ -145,7 +145,8 @@ static int add_file(pbd_builder *b, const char *label, gb_slice bytes, size_t *c
 /* A FileDescriptorSet holds field 1 (file) only; anything else means these are not one. */
 static int split_set(pbd_builder *b, const char *label, gb_slice set, size_t *cap)
 {
-    wire w = {set.p, set.p + set.n};
+    /* An empty set may come as a NULL pointer, which takes no offset, not even 0. */
+    wire w = {set.p, set.n == 0 ? set.p : set.p + set.n};
     size_t count = 0;
     while (w.p < w.end) {
         uint32_t number;

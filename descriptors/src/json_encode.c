@@ -219,8 +219,8 @@ static bool is_scalar(pbd_type t)
 static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const pbd_jpath *p,
                      bool implicit)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     if (n->type != PBD_J_STRING)
         return type_err(e, p, f->type == PBD_TYPE_STRING ? "string" : "base64 bytes", n);
     int rv = string_text(e, n, p, &s, &len);

@@ -432,7 +432,7 @@ int pbd_jstr_decode(const pbd_jdoc *d, const pbd_jnode *j, gb_buf *out)
             i += 2;
             continue;
         }
-        uint32_t cp, lo;
+        uint32_t cp = 0, lo = 0;
         hex4(s + i + 2, &cp);
         i += 6;
         if (cp >= 0xdc00 && cp <= 0xdfff)

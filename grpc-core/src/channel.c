@@ -108,8 +108,8 @@ static void start_backoff(gcore_channel *ch)
     uint64_t wait = gcore_backoff_next(&ch->backoff_ms, ch->o.backoff_max_ms, (uint32_t)random());
     ch->in_backoff = true;
     set_state(ch, GCORE_CHANNEL_TRANSIENT_FAILURE);
-    gcore_chan_log(ch, GCORE_LOG_INFO, "%s:%s: %s; retrying in %llu ms", ch->host, ch->port,
-                   ch->last_error, (unsigned long long)wait);
+    gcore_chan_log(ch, GCORE_LOG_INFO, "%s; retrying in %llu ms", ch->last_error,
+                   (unsigned long long)wait);
     if (gcore_timer_start(ch->backoff_timer, wait) != 0)
         on_backoff_done(ch->backoff_timer, ch);
 }
@@ -156,12 +156,17 @@ static void conn_handshake(gcore_conn *conn)
     conn_ready(conn);
 }
 
+static int open_next(gcore_conn *conn, gb_err *err);
+
 static void conn_connected(gcore_conn *conn)
 {
     gcore_channel *ch = conn->ch;
     gb_err err = {0};
     if (gcore_tcp_connected(&conn->tr, &err) != 0) {
-        gcore_conn_fail(conn, err.msg);
+        /* "localhost" may be ::1 then 127.0.0.1: try the next address first. */
+        gb_err next_err = {0};
+        if (conn->next_addr == NULL || open_next(conn, &next_err) != 0)
+            gcore_conn_fail(conn, err.msg);
         return;
     }
     if (ch->ssl_ctx == NULL) {
@@ -239,21 +244,25 @@ static gcore_conn *conn_new(gcore_channel *ch)
     return conn;
 }
 
-/* Tries each resolved address in turn until one accepts the connect() call. */
-static int open_socket(gcore_channel *ch, gcore_conn *conn)
+/* Starts a connect to the next resolved address that accepts one, and watches it. */
+static int open_next(gcore_conn *conn, gb_err *err)
 {
-    struct addrinfo *res = NULL;
-    int rc = resolve(ch, &res);
+    gcore_watch_remove(conn->watch);
+    conn->watch = NULL;
+    gcore_transport_close(&conn->tr);
+    int rc = gb_err_set(err, GCORE_ERR_IO, "no address to connect to");
+    while (conn->next_addr != NULL && rc != 0) {
+        rc = gcore_tcp_connect(&conn->tr, conn->next_addr, err);
+        conn->next_addr = conn->next_addr->ai_next;
+    }
     if (rc != 0)
         return rc;
-    gb_err err = {0};
-    rc = GCORE_ERR_IO;
-    for (struct addrinfo *ai = res; ai != NULL && rc != 0; ai = ai->ai_next)
-        rc = gcore_tcp_connect(&conn->tr, ai, &err);
-    freeaddrinfo(res);
+    rc = gcore_watch_add(conn->ch->loop, conn->tr.fd, GCORE_EV_WRITE, conn_on_io, conn,
+                         &conn->watch);
     if (rc != 0)
-        snprintf(ch->last_error, sizeof(ch->last_error), "%s", err.msg);
-    return rc;
+        return gb_err_set(err, rc, "cannot watch the socket");
+    conn->watching = GCORE_EV_WRITE;
+    return 0;
 }
 
 static void chan_connect(gcore_channel *ch)
@@ -266,12 +275,17 @@ static void chan_connect(gcore_channel *ch)
     set_state(ch, GCORE_CHANNEL_CONNECTING);
     ch->conn = conn;
     conn->state = CONN_CONNECTING;
-    if (open_socket(ch, conn) != 0 || gcore_watch_add(ch->loop, conn->tr.fd, GCORE_EV_WRITE,
-                                                      conn_on_io, conn, &conn->watch) != 0) {
-        gcore_conn_fail(conn, ch->last_error[0] ? ch->last_error : "cannot watch the socket");
+    gb_err err = {0};
+    int rc = resolve(ch, &conn->addrs);
+    if (rc != 0) {
+        gcore_conn_fail(conn, ch->last_error);
         return;
     }
-    conn->watching = GCORE_EV_WRITE;
+    conn->next_addr = conn->addrs;
+    if (open_next(conn, &err) != 0) {
+        gcore_conn_fail(conn, err.msg);
+        return;
+    }
     gcore_timer_start(conn->connect_timer, ch->o.connect_timeout_ms);
 }
 
@@ -454,6 +468,9 @@ static void conn_close(gcore_conn *conn)
     gcore_timer_free(conn->ka_timeout);
     conn->connect_timer = conn->ka_timer = conn->ka_timeout = NULL;
     gcore_conn_free_streams(conn);
+    if (conn->addrs != NULL)
+        freeaddrinfo(conn->addrs);
+    conn->addrs = conn->next_addr = NULL;
     nghttp2_session_del(conn->h2);
     conn->h2 = NULL;
     gcore_transport_close(&conn->tr);
@@ -467,8 +484,10 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
     gcore_channel *ch = conn->ch;
     bool was_ready = conn->state == CONN_READY;
     bool current = ch->conn == conn;
-    snprintf(ch->last_error, sizeof(ch->last_error), "%s", why);
-    gcore_chan_log(ch, GCORE_LOG_WARN, "%s:%s: %s", ch->host, ch->port, why);
+    char msg[sizeof(ch->last_error)]; /* |why| may be last_error itself */
+    snprintf(msg, sizeof(msg), "%s:%s: %s", ch->host, ch->port, why);
+    memcpy(ch->last_error, msg, sizeof(msg));
+    gcore_chan_log(ch, GCORE_LOG_WARN, "%s", msg);
     conn->state = CONN_CLOSED; /* callbacks below see a dead connection */
     /* Only a call whose HEADERS never left may be retried: the server may have run
      * the others. */
@@ -479,9 +498,9 @@ void gcore_conn_fail(gcore_conn *conn, const char *why)
         } else if (!c->headers_sent) {
             gcore_call_requeue(c);
         } else {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "connection lost: %s", why);
-            gcore_call_finish(c, GCORE_STATUS_UNAVAILABLE, msg);
+            char lost[sizeof(ch->last_error) + 20];
+            snprintf(lost, sizeof(lost), "connection lost: %s", ch->last_error);
+            gcore_call_finish(c, GCORE_STATUS_UNAVAILABLE, lost);
         }
     }
     conn_close(conn);
@@ -511,6 +530,7 @@ void gcore_conn_goaway(gcore_conn *conn)
         conn->next_draining = ch->draining;
         ch->draining = conn;
         set_state(ch, GCORE_CHANNEL_IDLE);
+        gcore_chan_pump(ch); /* calls waiting for a stream slot go to a new connection */
     }
 }
 

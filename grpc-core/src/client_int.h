@@ -90,6 +90,7 @@ struct gcore_conn {
     gcore_channel *ch;
     conn_state state;
     gcore_transport tr;
+    struct addrinfo *addrs, *next_addr; /* resolved; the ones not tried yet */
     gcore_watch *watch;
     unsigned watching;
     nghttp2_session *h2;

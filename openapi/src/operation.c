@@ -342,11 +342,12 @@ static const char *verb_key(const oas_ctx *c, const char *verb, char *buf, size_
 {
     static const char *const verbs[] = {"get",     "put",  "post",  "delete",
                                         "options", "head", "patch", "trace"};
-    size_t n = strlen(verb);
-    if (n >= size)
+    size_t n = strnlen(verb, size);
+    if (n == size)
         return NULL;
-    for (size_t i = 0; i <= n; i++)
+    for (size_t i = 0; i < n; i++)
         buf[i] = (char)tolower((unsigned char)verb[i]);
+    buf[n] = '\0';
     size_t known = sizeof(verbs) / sizeof(verbs[0]) - (v2(c) ? 1 : 0);
     for (size_t i = 0; i < known; i++) {
         if (strcmp(buf, verbs[i]) == 0)

@@ -14,6 +14,7 @@
 #define MAX_CONNS 8
 
 typedef struct stream_data {
+    struct stream_data *prev, *next; /* the peer's list, freed at stop */
     int32_t id;
     char path[128];
     char timeout[16];
@@ -43,6 +44,7 @@ struct h2peer {
     pconn conns[MAX_CONNS];
     atomic_int nconns;
     atomic_size_t data_sent;
+    stream_data *streams; /* peer thread only */
 };
 
 static nghttp2_nv *make_nv(const char *const *kv, size_t n)
@@ -110,12 +112,30 @@ void h2peer_respond(nghttp2_session *s, int32_t stream_id, const char *const *hd
     free_nv(h, nh);
 }
 
+static void stream_free(h2peer *p, stream_data *sd)
+{
+    if (sd->prev)
+        sd->prev->next = sd->next;
+    else
+        p->streams = sd->next;
+    if (sd->next)
+        sd->next->prev = sd->prev;
+    free(sd->body);
+    free(sd->out);
+    free_nv(sd->trl, sd->nt);
+    free(sd);
+}
+
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
-    (void)ud;
+    pconn *c = ud;
     if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST) {
         stream_data *sd = calloc(1, sizeof(*sd));
         sd->id = f->hd.stream_id;
+        sd->next = c->peer->streams;
+        if (sd->next)
+            sd->next->prev = sd;
+        c->peer->streams = sd;
         nghttp2_session_set_stream_user_data(s, f->hd.stream_id, sd);
     }
     return 0;
@@ -167,14 +187,10 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *ud)
 {
     (void)err;
-    (void)ud;
+    pconn *c = ud;
     stream_data *sd = nghttp2_session_get_stream_user_data(s, id);
-    if (sd != NULL) {
-        free(sd->body);
-        free(sd->out);
-        free_nv(sd->trl, sd->nt);
-        free(sd);
-    }
+    if (sd != NULL)
+        stream_free(c->peer, sd);
     return 0;
 }
 
@@ -324,6 +340,8 @@ void h2peer_stop(h2peer *p)
     pthread_join(p->thread, NULL);
     for (int i = 0; i < MAX_CONNS; i++)
         conn_close(&p->conns[i]);
+    while (p->streams != NULL)
+        stream_free(p, p->streams);
     close(p->lfd);
     close(p->stop_pipe[0]);
     close(p->stop_pipe[1]);

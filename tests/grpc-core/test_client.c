@@ -42,9 +42,12 @@ static void setup(void)
     setup_with(NULL);
 }
 
+/* Criterion runs the suite's set-up before a test's own and both tear-downs: the
+ * tests' own set-ups start by undoing the suite's, and tearing down twice is harmless. */
 static void teardown(void)
 {
     gcore_blocking_client_free(cl);
+    cl = NULL;
     pyserver_stop(&srv);
 }
 
@@ -457,7 +460,7 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init = NULL, .fini = NULL)
+Test(client, fails_fast_with_unavailable_when_the_connection_is_refused)
 {
     char target[32];
     snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
@@ -472,6 +475,7 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
                  0);
     cr_assert_eq(r.status.code, GCORE_STATUS_UNAVAILABLE, "%s", r.status.message);
     cr_assert(strstr(r.status.message, "refused") != NULL, "%s", r.status.message);
+    cr_assert(strstr(r.status.message, target) != NULL, "names the target: %s", r.status.message);
     /* While backing off, calls fail at once too. */
     cr_assert_eq(gcore_blocking_unary(gcore_blocking_client_channel(c), "/test.Echo/Unary",
                                       GB_SLICE_LIT("x"), &o, &r),
@@ -481,7 +485,7 @@ Test(client, fails_fast_with_unavailable_when_the_connection_is_refused, .init =
     gcore_blocking_client_free(c);
 }
 
-Test(client, waits_for_ready_until_the_deadline, .init = NULL, .fini = NULL)
+Test(client, waits_for_ready_until_the_deadline)
 {
     char target[32];
     snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
@@ -528,6 +532,7 @@ Test(client, reconnects_when_the_server_comes_back)
 
 static void setup_few_streams(void)
 {
+    teardown();
     static const char *const args[] = {"--max-streams", "4", NULL};
     setup_with(args);
 }

@@ -120,10 +120,15 @@ static void setup(void)
     setup_opts(NULL);
 }
 
+/* Criterion runs the suite's set-up before a test's own and both tear-downs: the
+ * tests' own set-ups start by undoing the suite's, and tearing down twice is harmless. */
 static void teardown(void)
 {
     gcore_blocking_client_free(cl);
-    h2peer_stop(peer);
+    cl = NULL;
+    if (peer != NULL)
+        h2peer_stop(peer);
+    peer = NULL;
 }
 
 TestSuite(client_h2, .init = setup, .fini = teardown, .timeout = 30);
@@ -249,6 +254,7 @@ Test(client_h2, retries_calls_a_goaway_left_unprocessed_on_a_new_connection)
 
 static void setup_keepalive(void)
 {
+    teardown();
     gcore_channel_opts o = {.keepalive_time_ms = 50, .keepalive_timeout_ms = 200};
     setup_opts(&o);
 }
@@ -285,6 +291,7 @@ static void slow_done(gcore_call *c, const gcore_status *st, const gcore_metadat
 
 static void setup_small_window(void)
 {
+    teardown();
     gcore_channel_opts o = {.stream_window = 65535};
     setup_opts(&o);
 }
@@ -368,4 +375,26 @@ Test(client_h2, cancels_calls_whose_headers_are_still_queued)
     for (int i = 0; i < 3; i++)
         cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK, "%s", r.status.message);
     gcore_reply_free(&r);
+}
+
+Test(client_h2, multiplexes_1000_calls_on_one_connection_within_the_stream_limit)
+{
+    static const gcore_call_handlers h = {NULL, NULL, on_done};
+    tally t = {.done = 0};
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    gcore_channel *ch = gcore_blocking_client_channel(cl);
+    enum { N = 1000 }; /* the peer allows 100 streams at once */
+    for (int i = 0; i < N; i++) {
+        gcore_call *c;
+        cr_assert_eq(gcore_call_start(ch, "/t.S/Echo", NULL, &h, &t, &c), 0);
+        cr_assert_eq(gcore_call_send(c, GB_SLICE_LIT("x"), true), 0);
+        gcore_call_release(c);
+    }
+    pthread_mutex_lock(&t.mu);
+    while (t.done < N)
+        pthread_cond_wait(&t.cv, &t.mu);
+    pthread_mutex_unlock(&t.mu);
+    cr_assert_eq(t.ok, N);
+    cr_assert_eq(h2peer_connections(peer), 1);
 }

@@ -35,6 +35,8 @@ static void start_server(bool mtls)
     cr_assert_eq(pyserver_start(&srv, args), 0, "python grpc TLS server did not start");
 }
 
+static void teardown(void);
+
 static void setup(void)
 {
     start_server(false);
@@ -42,15 +44,21 @@ static void setup(void)
 
 static void setup_mtls(void)
 {
+    teardown();
     start_server(true);
 }
 
+/* Criterion runs the suite's set-up before a test's own and both tear-downs: the
+ * tests' own set-ups start by undoing the suite's, and tearing down twice is harmless. */
 static void teardown(void)
 {
     pyserver_stop(&srv);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    if (dir[0] != '\0') {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        cr_assert_eq(system(cmd), 0);
+    }
+    dir[0] = '\0';
 }
 
 /* One unary call over a new channel with |o|; returns its status code, message in |msg|. */
