@@ -131,11 +131,18 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
     return 0;
 }
 
+/* A little-endian fixed value of |n| bytes (4 or 8); the constant-length loops compile
+ * to one load each. */
 static uint64_t le(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
-    for (size_t k = 0; k < n; k++)
-        v |= (uint64_t)p[k] << (8 * k);
+    if (n == 8) {
+        for (size_t k = 0; k < 8; k++)
+            v |= (uint64_t)p[k] << (8 * k);
+    } else {
+        for (size_t k = 0; k < 4; k++)
+            v |= (uint64_t)p[k] << (8 * k);
+    }
     return v;
 }
 
@@ -162,17 +169,28 @@ static int put_enum(pbd_dec *d, const pbd_field *f, int32_t v)
     return pbd_jw_string(b, ev->name, strlen(ev->name));
 }
 
-/* Decimal text of a sign and magnitude (printf costs more than the rest of a field). */
+/* Decimal text of a sign and magnitude (printf costs more than the rest of a field),
+ * two digits per division. */
 static int put_decimal(gb_buf *b, bool neg, uint64_t mag, bool quote)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char tmp[24];
     size_t k = sizeof(tmp);
     if (quote)
         tmp[--k] = '"';
-    do {
-        tmp[--k] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag != 0);
+    for (; mag >= 100; mag /= 100) {
+        tmp[--k] = pairs[2 * (mag % 100) + 1];
+        tmp[--k] = pairs[2 * (mag % 100)];
+    }
+    if (mag >= 10) {
+        tmp[--k] = pairs[2 * mag + 1];
+        tmp[--k] = pairs[2 * mag];
+    } else {
+        tmp[--k] = (char)('0' + mag);
+    }
     if (neg)
         tmp[--k] = '-';
     if (quote)
