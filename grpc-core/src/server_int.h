@@ -90,6 +90,7 @@ struct gcore_server_call {
     server_request req;
     gcore_frame_reader reader;
     size_t unconsumed; /* DATA bytes not yet given back to flow control */
+    size_t n_in;       /* request messages received */
     bool headers_sent;
     bool provider_attached;
     bool dispatched;
@@ -211,6 +212,8 @@ void server_call_mark_dirty(gcore_server_call *call);
 /* Sets the final status from the server side (deadline, limit, shutdown), cancels the
  * handler's view of the call and marks it dirty. Caller holds call->mu. */
 void server_call_abort_locked(gcore_server_call *call, gcore_code code, const char *msg);
+/* Unary and server-streaming methods take exactly one request message. */
+bool server_call_one_request(const gcore_server_call *call);
 /* Waits on the call's condition variable until woken or |deadline_ms| passes. Used by
  * the health service's Watch. Caller holds call->mu. */
 void server_call_wait_locked(gcore_server_call *call, int64_t deadline_ms);

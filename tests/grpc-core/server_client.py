@@ -237,6 +237,11 @@ def case_greeter_example(port):
     got = [m.message for m in stub.SayHelloStreamReply(hw.HelloRequest(name="you"), timeout=5)]
     check(got == ["Hello, you!", "Bonjour, you!", "Hola, you!"], "stream replied %r" % got)
     serves_health_and_reflection(port, "helloworld.Greeter", "helloworld.proto")
+    say = channel(port).stream_unary("/helloworld.Greeter/SayHello")
+    code, details, _ = rpc_code(lambda: say(iter([b"\x0a\x01a", b"\x0a\x01b"]), timeout=5))
+    check(code == grpc.StatusCode.INTERNAL, "two requests to SayHello gave %s %s" % (code, details))
+    code, details, _ = rpc_code(lambda: say(iter([]), timeout=5))
+    check(code == grpc.StatusCode.UNIMPLEMENTED, "no request gave %s %s" % (code, details))
 
 
 def case_reco(port):
