@@ -37,6 +37,8 @@
  * how long every worker must have been on its call before a waiting call adds one. */
 #define SERVER_DEFAULT_MAX_WORKERS 64u
 #define SERVER_GROW_AFTER_MS 50
+/* How long shutdown waits for handlers after cancelling them, past the grace period. */
+#define SERVER_CANCEL_WAIT_MS 200
 
 struct gcore_server_opts {
     unsigned workers;
@@ -166,6 +168,9 @@ struct gcore_server {
     pthread_cond_t run_cv;
     gcore_server_call *run_head, *run_tail;
     bool run_stop;
+    unsigned n_alive;       /* workers not yet exited (run_mu) */
+    pthread_cond_t exit_cv; /* a worker exited (run_mu; CLOCK_MONOTONIC) */
+    bool orphaned;          /* gcore_server_free() left |s| to the last worker (run_mu) */
 };
 
 /* server.c */
@@ -173,6 +178,9 @@ void server_log(gcore_server *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const server_method *server_find_method(const gcore_server *s, const char *path, size_t n);
 int64_t server_now_ms(void);
+/* Drops the methods registered after the first |n|, so that a service whose second
+ * registration failed leaves no route to freed state (before start). */
+void server_methods_truncate(gcore_server *s, size_t n);
 
 /* server_io.c: the I/O thread. */
 int server_io_start(gcore_server *s, gb_err *err);
@@ -227,6 +235,11 @@ int server_workers_start(gcore_server *s);
 void server_workers_submit(gcore_server *s, gcore_server_call *call);
 /* Adds a worker when calls wait and every worker is stuck on a long call (loop timer). */
 void server_workers_tick(gcore_server *s);
-void server_workers_stop(gcore_server *s);
+/* Stops the workers: waits until |deadline_ms| (CLOCK_MONOTONIC) for them to exit, and
+ * detaches those still held by a handler that ignores cancellation. Returns true when
+ * every worker exited. */
+bool server_workers_stop(gcore_server *s, int64_t deadline_ms);
+/* server.c: frees |s| itself; the last worker calls it for an orphaned server. */
+void server_free_memory(gcore_server *s);
 
 #endif
