@@ -186,9 +186,25 @@ static void call_half_close(gcore_server_call *call)
         call->method->async.on_half_close(call, call->method->user_data);
 }
 
+/* Counts empty DATA frames in a row; true when the client floods them. */
+static bool empty_flood(server_conn *c, const nghttp2_frame *frame)
+{
+    if (frame->hd.type != NGHTTP2_DATA || frame->hd.length > 0 ||
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) {
+        c->empty_frames = 0;
+        return false;
+    }
+    return ++c->empty_frames > SERVER_MAX_EMPTY_FRAMES;
+}
+
 static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *user_data)
 {
     server_conn *c = user_data;
+    if (empty_flood(c, frame)) {
+        server_log(c->srv, GCORE_LOG_WARN, "%s: flood of empty DATA frames", c->peer);
+        nghttp2_session_terminate_session(h2, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
     gcore_server_call *call = stream_call(h2, frame->hd.stream_id);
     if (call == NULL)
         return 0;

@@ -39,6 +39,10 @@
 #define SERVER_GROW_AFTER_MS 50
 /* How long shutdown waits for handlers after cancelling them, past the grace period. */
 #define SERVER_CANCEL_WAIT_MS 200
+/* Consecutive DATA frames without payload or END_STREAM a client may send (Envoy's
+ * max_consecutive_inbound_frames_with_empty_payload): a flood of them costs the server
+ * work and the client nothing; beyond, GOAWAY ENHANCE_YOUR_CALM. */
+#define SERVER_MAX_EMPTY_FRAMES 100
 
 struct gcore_server_opts {
     unsigned workers;
@@ -130,7 +134,8 @@ struct server_conn {
     char peer[64];
     gb_buf wbuf; /* bytes from nghttp2 not yet written to the socket */
     size_t wbuf_off;
-    bool want_write; /* EPOLLOUT registered */
+    bool want_write;       /* EPOLLOUT registered */
+    unsigned empty_frames; /* consecutive empty DATA frames received */
     bool closing;
     gcore_server_call *calls;
     server_conn *prev, *next;
