@@ -375,3 +375,33 @@ Test(bad_peer, a_server_that_never_answers_gets_deadline_exceeded_and_rst_stream
     gcore_blocking_client_free(cl);
     h2peer_stop(p);
 }
+
+/* ---- host names resolve off the loop thread ---- */
+
+Test(bad_peer, a_channel_resolves_a_host_name_and_can_be_freed_mid_lookup, .init = start,
+     .fini = stop)
+{
+    char target[32];
+    snprintf(target, sizeof target, "localhost:%d", port);
+    gcore_call_handlers none = {0};
+    for (int i = 0; i < 20; i++) {
+        gcore_blocking_client *cl;
+        gb_err err = {0};
+        cr_assert_eq(gcore_blocking_client_new(target, NULL, &cl, &err), 0, "%s", err.msg);
+        if (i % 2 == 0) { /* freed while the lookup may still run on its thread */
+            cr_assert_eq(gcore_call_start(gcore_blocking_client_channel(cl), "/t.T/Echo", NULL,
+                                          &none, NULL, NULL),
+                         0);
+        } else {
+            gcore_reply r;
+            gcore_reply_init(&r);
+            gcore_call_opts o = {.timeout_ms = 20000};
+            cr_assert_eq(gcore_blocking_unary(gcore_blocking_client_channel(cl), "/t.T/Echo",
+                                              GB_SLICE_LIT("by name"), &o, &r),
+                         0);
+            cr_expect_eq(r.status.code, GCORE_STATUS_OK, "%s", r.status.message);
+            gcore_reply_free(&r);
+        }
+        gcore_blocking_client_free(cl);
+    }
+}
