@@ -113,7 +113,11 @@ static gcore_server *make_server(const example_opts *o, gb_err *err)
     return s;
 }
 
-/* Serves until SIGINT or SIGTERM (blocked in every thread, taken here). */
+/*
+ * Serves until SIGINT or SIGTERM (blocked in every thread, taken here). A second one
+ * during the graceful shutdown ends the process at once: the signals go back to their
+ * default action, and only this thread lets them through.
+ */
 static void wait_for_signal(void)
 {
     sigset_t set;
@@ -122,6 +126,11 @@ static void wait_for_signal(void)
     sigaddset(&set, SIGTERM);
     int sig;
     sigwait(&set, &sig);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    printf("shutting down (a second signal stops at once)\n");
+    fflush(stdout);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static int enable_extras(gcore_server *s, const example_opts *o, gcore_health **health,

@@ -31,7 +31,8 @@ int example_parse(int argc, char **argv, example_opts *o);
 /*
  * Creates the server, lets |add| register the methods, enables health (every
  * service in |services| SERVING) and reflection, listens, prints
- * "listening on HOST:PORT", serves until a signal, then shuts down gracefully.
+ * "listening on HOST:PORT", serves until a signal, then shuts down gracefully (5 s
+ * for calls in flight; a second signal ends the process at once).
  * Returns the process exit code.
  */
 int example_run(const example_opts *o, int (*add)(gcore_server *s, void *user_data),

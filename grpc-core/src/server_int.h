@@ -43,6 +43,8 @@
  * max_consecutive_inbound_frames_with_empty_payload): a flood of them costs the server
  * work and the client nothing; beyond, GOAWAY ENHANCE_YOUR_CALM. */
 #define SERVER_MAX_EMPTY_FRAMES 100
+/* Socket reads of one connection per loop turn (16 KiB each). */
+#define SERVER_READS_PER_EVENT 16
 
 struct gcore_server_opts {
     unsigned workers;

@@ -8,8 +8,13 @@
 
 #include "child.h"
 
+#include <grpc-core/blocking.h>
+
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define EX GW_BINARY_DIR "/examples/"
 #define CLIENT GW_SOURCE_DIR "/tests/grpc-core/server_client.py"
@@ -121,4 +126,61 @@ Test(examples, route_guide_server_serves_the_tutorial_db_to_grpcio)
 Test(examples, reco_server_recommends_books_by_category_to_grpcio)
 {
     python_case(EX "reco_server", "reco");
+}
+
+static atomic_int watch_msgs, watch_done;
+
+static void on_watch_msg(gcore_call *call, gb_slice msg, void *user_data)
+{
+    (void)call;
+    (void)msg;
+    (void)user_data;
+    atomic_fetch_add(&watch_msgs, 1);
+}
+
+static void on_watch_done(gcore_call *call, const gcore_status *st, const gcore_metadata *md,
+                          void *user_data)
+{
+    (void)call;
+    (void)st;
+    (void)md;
+    (void)user_data;
+    atomic_store(&watch_done, 1);
+}
+
+/* Waits (bounded: the bound only stops a hung test) for |flag|. */
+static bool wait_for(atomic_int *flag)
+{
+    for (int i = 0; i < 4000 && atomic_load(flag) == 0; i++) {
+        struct timespec ts = {0, 5000000L};
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(flag) != 0;
+}
+
+Test(examples, a_second_sigterm_stops_a_server_that_is_draining_a_long_call)
+{
+    int port;
+    child srv = child_start_server(EX "greeter_server", PORT0, &port);
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", port);
+    gcore_blocking_client *cl;
+    gb_err err = {0};
+    cr_assert_eq(gcore_blocking_client_new(target, NULL, &cl, &err), 0, "%s", err.msg);
+    /* A health Watch keeps a call open: the graceful shutdown would wait 5 s for it. */
+    gcore_call *call;
+    gcore_call_handlers h = {NULL, on_watch_msg, on_watch_done};
+    cr_assert_eq(gcore_call_start(gcore_blocking_client_channel(cl), "/grpc.health.v1.Health/Watch",
+                                  NULL, &h, NULL, &call),
+                 0);
+    cr_assert_eq(gcore_call_send(call, gb_slice_of(NULL, 0), true), 0);
+    cr_assert(wait_for(&watch_msgs), "no status from Watch");
+    kill(srv.pid, SIGTERM);
+    char line[256];
+    child_expect(&srv, "shutting down", line, sizeof line);
+    kill(srv.pid, SIGTERM);
+    cr_expect_eq(child_wait(&srv), 128 + SIGTERM, "the second SIGTERM did not end the server");
+    cr_expect(wait_for(&watch_done));
+    gcore_call_release(call);
+    gcore_blocking_client_free(cl);
 }
