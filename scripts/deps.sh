@@ -9,6 +9,7 @@ build_pkgs=(
     libmicrohttpd-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
     protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev
     grpc-proto                                         # health, reflection protos
+    golang-google-grpc-dev                             # the route_guide tutorial's feature db
     golang-github-gogo-googleapis-dev                  # google/api and google/rpc protos
     nodejs                                             # npm fetches the Swagger UI files
 )
