@@ -1,11 +1,73 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds protogate and shows what it serves for the example services.
+# Installs what is missing, builds protogate and the example backends, runs them on
+# 127.0.0.1 with the gateway in front on :8080, prints what to try, and stays in the
+# foreground until Ctrl-C (which stops every process it started).
+#   GW_DEMO_PORT=8080 GREETER_PORT=50051 ROUTE_GUIDE_PORT=50052 scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+gw_port=${GW_DEMO_PORT:-8080}
+greeter_port=${GREETER_PORT:-50051}
+route_port=${ROUTE_GUIDE_PORT:-50052}
 
 scripts/deps.sh build
 scripts/swagger-ui.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)"
 build/gateway/protogate routes --descriptor-set build/examples/examples.pb
-build/gateway/protogate openapi --descriptor-set build/examples/examples.pb --yaml | head -n 40
+
+pids=()
+config=$(mktemp --suffix=.json)
+cleanup() {
+    trap - EXIT INT TERM
+    [[ ${#pids[@]} -eq 0 ]] || kill "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -f "$config"
+}
+trap cleanup EXIT INT TERM
+
+# The C backends built on grpc-core when the tree has them, else the tutorials' Python ones.
+if [[ -x build/examples/greeter_server && -x build/examples/route_guide_server ]]; then
+    build/examples/greeter_server --listen "127.0.0.1:$greeter_port" &
+    pids+=($!)
+    build/examples/route_guide_server --listen "127.0.0.1:$route_port" \
+        --db examples/data/route_guide_db.json &
+    pids+=($!)
+else
+    /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null || scripts/deps.sh test
+    /usr/bin/python3 examples/python/greeter_server.py --port "$greeter_port" &
+    pids+=($!)
+    /usr/bin/python3 examples/python/route_guide_server.py --port "$route_port" &
+    pids+=($!)
+fi
+
+cat >"$config" <<JSON
+{"services": {"helloworld.Greeter": {"backend": "127.0.0.1:$greeter_port"},
+              "routeguide.RouteGuide": {"backend": "127.0.0.1:$route_port"}}}
+JSON
+build/gateway/protogate --descriptor-set build/examples/examples.pb --config "$config" \
+    --listen "127.0.0.1:$gw_port" &
+pids+=($!)
+
+for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+
+base="http://127.0.0.1:$gw_port"
+cat <<TXT
+
+protogate is serving on $base (Ctrl-C stops everything). Try:
+
+  curl -s -X POST $base/v1/hello -d '{"name":"world"}'
+  curl -s $base/v1/hello/ada
+  curl -s '$base/v1/features/409146138/-746188906'
+  curl -s '$base/v1/features?lo.latitude=400000000&lo.longitude=-750000000&hi.latitude=420000000&hi.longitude=-730000000'
+  curl -s -H 'Accept: text/event-stream' $base/v1/hello/ada/stream
+  curl -s -X POST $base/v1/routes:record -d '{"latitude":407838351,"longitude":-746143763}
+{"latitude":408122808,"longitude":-743999179}'
+  curl -s $base/healthz
+  open $base/swagger-ui/
+
+TXT
+wait -n "${pids[@]}"

@@ -16,4 +16,7 @@ int gw_cmd_openapi(int argc, char **argv);
 /* cmd_transcode.c: converts one message between JSON and wire bytes (stdin -> stdout). */
 int gw_cmd_transcode(int argc, char **argv);
 
+/* cmd_serve.c: runs the gateway until SIGINT/SIGTERM (also `protogate [flags]`). */
+int gw_cmd_serve(int argc, char **argv);
+
 #endif

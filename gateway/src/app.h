@@ -1,0 +1,87 @@
+/*
+ * The gateway's routes: built-in endpoints (/healthz, the OpenAPI documents and
+ * Swagger UI) and the transcoded google.api.http routes of the loaded pool, with
+ * the gRPC loop and one channel per distinct backend.
+ */
+#ifndef GW_APP_H
+#define GW_APP_H
+
+#include "config.h"
+#include "req.h"
+
+#include <base/buf.h>
+#include <base/err.h>
+#include <descriptors/json_codec.h>
+#include <descriptors/pool.h>
+#include <descriptors/router.h>
+#include <grpc-core/call.h>
+#include <grpc-core/channel.h>
+#include <grpc-core/loop.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct gw_server gw_server;
+
+typedef struct gw_upstream {
+    const char *target; /* "host:port" */
+    const gw_tls_config *tls;
+    gcore_channel *ch;
+} gw_upstream;
+
+typedef struct gw_app {
+    pbd_pool *pool;
+    pbd_router *router;
+    gcore_loop *loop;
+    gw_upstream *ups; /* one per distinct backend */
+    size_t n_ups;
+    const pbd_service **svc; /* every service of the pool ... */
+    gw_upstream **svc_up;    /* ... and its upstream (NULL: none) */
+    size_t n_svc;
+    gb_buf openapi;                 /* /openapi.json (OpenAPI 3.1) */
+    gb_buf swagger;                 /* /swagger.json (Swagger 2.0) */
+    pbd_json_opts in;               /* request decoding */
+    pbd_json_opts out;              /* reply printing */
+    const pbd_message *status_type; /* google.rpc.Status, when the pool has it */
+    const pbd_message *any_type;    /* google.protobuf.Any, when the pool has it */
+    pthread_mutex_t mu;             /* guards |calls| */
+    struct gw_call *calls;          /* in flight, for shutdown */
+    bool closing;
+} gw_app;
+
+/**
+ * Loads the descriptor sets, builds the router, starts the gRPC loop and a channel per
+ * backend, renders the OpenAPI documents. Returns 0, or an error code with |err|
+ * saying which file, template or backend is wrong.
+ */
+int gw_app_start(gw_server *srv, gb_err *err);
+
+/** Cancels every call in flight (each request resumes with an error) and waits for them. */
+void gw_app_shutdown(gw_server *srv);
+
+/** Frees what gw_app_start() built (after gw_front_stop()). */
+void gw_app_stop(gw_server *srv);
+
+/**
+ * The built-in handler for |req|'s path, or NULL (also NULL with req->reply set when
+ * the path is built-in and the method is wrong). Thread: MHD thread.
+ */
+const gw_handler *gw_builtin_route(gw_req *req);
+
+/**
+ * Routes |req| to its transcoding handler. Returns 0 with |*h| set, GW_ERR_NO_ROUTE, or
+ * GW_ERR_METHOD with |*allow| the methods the path takes ("GET, POST"); other codes
+ * after setting an error reply. Thread: MHD thread.
+ */
+int gw_app_route(gw_req *req, const gw_handler **h, const char **allow);
+
+/** The methods |req|'s path takes, as for 405. Returns 0, GW_ERR_NO_ROUTE. */
+int gw_app_allowed(gw_req *req, const char **allow);
+
+/** The upstream channel for |service|, or NULL when no backend serves it. */
+gcore_channel *gw_app_channel(const gw_app *app, const pbd_service *service);
+
+/** The "host:port" of |service|'s backend, or NULL. */
+const char *gw_app_target(const gw_app *app, const pbd_service *service);
+
+#endif

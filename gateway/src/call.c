@@ -1,0 +1,371 @@
+/*
+ * The shared call state between the MHD thread and the gcore loop (see call.h).
+ * Loop callbacks copy what they receive, under |mu|, and resume the connection when
+ * the HTTP side waits for it; the HTTP side builds replies from that copy.
+ */
+#include "call.h"
+
+#include "headers.h"
+#include "log.h"
+#include "server.h"
+#include "status_map.h"
+
+#include <grpc-core/wire.h>
+
+#include <microhttpd.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Messages queued before the loop stops taking more (HTTP/2 flow control then holds
+ * the backend back). */
+#define QUEUE_MAX 16
+
+static void put_ref(gw_call *gc)
+{
+    if (atomic_fetch_sub(&gc->refs, 1) != 1)
+        return;
+    while (gc->head != NULL) {
+        gw_msg *m = gc->head;
+        gc->head = m->next;
+        free(m);
+    }
+    gcore_status_clear(&gc->status);
+    gcore_metadata_free(&gc->headers);
+    gcore_metadata_free(&gc->trailers);
+    pthread_mutex_destroy(&gc->mu);
+    free(gc);
+}
+
+gw_call *gw_call_new(gw_app *app, gw_req *req, const pbd_method *method, const pbd_http_rule *rule)
+{
+    gw_call *gc = calloc(1, sizeof *gc);
+    if (gc == NULL)
+        return NULL;
+    atomic_init(&gc->refs, 1);
+    pthread_mutex_init(&gc->mu, NULL);
+    gc->app = app;
+    gc->req = req;
+    gc->method = method;
+    gc->rule = rule;
+    gc->client_fd = -1;
+    gcore_status_init(&gc->status);
+    gcore_metadata_init(&gc->headers);
+    gcore_metadata_init(&gc->trailers);
+    return gc;
+}
+
+/* Under |mu|: hands the request back to the MHD thread if it waits on us. */
+static void wake(gw_call *gc, bool message)
+{
+    if (gc->req == NULL)
+        return;
+    if (gc->want_resume && (gc->done || (message && gc->wait_first))) {
+        gc->want_resume = false;
+        gw_req_resume(gc->req);
+    } else if (gc->reader_waiting) {
+        gc->reader_waiting = false;
+        MHD_resume_connection(gc->req->conn);
+    }
+}
+
+static void on_headers(gcore_call *call, const gcore_metadata *headers, void *user_data)
+{
+    gw_call *gc = user_data;
+    (void)call;
+    pthread_mutex_lock(&gc->mu);
+    gcore_metadata_append(&gc->headers, headers);
+    pthread_mutex_unlock(&gc->mu);
+}
+
+static void on_message(gcore_call *call, gb_slice msg, void *user_data)
+{
+    gw_call *gc = user_data;
+    gw_msg *m = malloc(sizeof *m + msg.n);
+    if (m == NULL) {
+        gcore_call_cancel(call);
+        return;
+    }
+    m->next = NULL;
+    m->len = msg.n;
+    if (msg.n != 0)
+        memcpy(m->data, msg.p, msg.n);
+    pthread_mutex_lock(&gc->mu);
+    if (gc->tail != NULL)
+        gc->tail->next = m;
+    else
+        gc->head = m;
+    gc->tail = m;
+    gc->n_queued++;
+    gc->n_received++;
+    if (gc->n_queued >= QUEUE_MAX && !gc->paused) {
+        gc->paused = true;
+        gcore_call_pause(call);
+    }
+    wake(gc, true);
+    pthread_mutex_unlock(&gc->mu);
+}
+
+static void unlink_call(gw_call *gc)
+{
+    gw_app *app = gc->app;
+    pthread_mutex_lock(&app->mu);
+    if (gc->prev != NULL)
+        gc->prev->next = gc->next;
+    else if (app->calls == gc)
+        app->calls = gc->next;
+    if (gc->next != NULL)
+        gc->next->prev = gc->prev;
+    gc->next = gc->prev = NULL;
+    pthread_mutex_unlock(&app->mu);
+}
+
+static void unwatch_client(gw_call *gc)
+{
+    if (gc->watch != NULL)
+        gcore_watch_remove(gc->watch);
+    gc->watch = NULL;
+    if (gc->client_fd >= 0)
+        close(gc->client_fd);
+    gc->client_fd = -1;
+}
+
+static void on_done(gcore_call *call, const gcore_status *st, const gcore_metadata *trailers,
+                    void *user_data)
+{
+    gw_call *gc = user_data;
+    (void)call;
+    unlink_call(gc);
+    unwatch_client(gc);
+    gcore_channel *ch = gw_app_channel(gc->app, gc->method->service);
+    pthread_mutex_lock(&gc->mu);
+    gc->unreachable =
+        st->code == GCORE_STATUS_UNAVAILABLE && gcore_channel_get_state(ch) != GCORE_CHANNEL_READY;
+    gcore_status_copy(&gc->status, st);
+    if (trailers != NULL)
+        gcore_metadata_append(&gc->trailers, trailers);
+    gc->done = true;
+    wake(gc, false);
+    pthread_mutex_unlock(&gc->mu);
+    put_ref(gc);
+}
+
+static const gcore_call_handlers handlers = {on_headers, on_message, on_done};
+
+/* While the request is suspended MHD does not read its socket, so a client that hangs
+ * up would go unnoticed until the call ends: the loop watches a dup of the socket and
+ * cancels the call at end-of-file (the backend sees RST_STREAM). */
+static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_data)
+{
+    gw_call *gc = user_data;
+    char b;
+    (void)w;
+    (void)events;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        GW_LOG(GW_LOG_DEBUG, "%s: client hung up, cancelling", gc->method->path);
+        gcore_call_cancel(gc->call);
+    }
+    unwatch_client(gc); /* pipelined bytes: MHD's to read, nothing more to learn here */
+}
+
+static void watch_client(void *user_data)
+{
+    gw_call *gc = user_data;
+    pthread_mutex_lock(&gc->mu);
+    bool done = gc->done;
+    pthread_mutex_unlock(&gc->mu);
+    if (done || gcore_watch_add(gcore_channel_loop(gw_app_channel(gc->app, gc->method->service)),
+                                gc->client_fd, GCORE_EV_READ, on_client_fd, gc, &gc->watch) != 0)
+        unwatch_client(gc);
+    put_ref(gc);
+}
+
+static void start_watch(gw_call *gc, gw_req *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL || (gc->client_fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+        return;
+    atomic_fetch_add(&gc->refs, 1);
+    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0) {
+        close(gc->client_fd);
+        gc->client_fd = -1;
+        put_ref(gc);
+    }
+}
+
+typedef struct md_ctx {
+    gw_req *req;
+    gw_md_list md;
+    gb_err err;
+    int rc;
+    const char *xff, *xfh, *host;
+} md_ctx;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    md_ctx *c = cls;
+    (void)kind;
+    if (value == NULL)
+        return MHD_YES;
+    if (strcasecmp(key, "X-Forwarded-For") == 0)
+        c->xff = value;
+    else if (strcasecmp(key, "X-Forwarded-Host") == 0)
+        c->xfh = value;
+    else if (strcasecmp(key, "Host") == 0)
+        c->host = value;
+    c->rc = gw_headers_map_request(&c->req->srv->header_rules, key, value, &c->req->arena, &c->md,
+                                   &c->err);
+    return c->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+/* Request headers -> metadata (headers.c's rules), then into |md|. */
+static int build_metadata(gw_req *req, gcore_metadata *md, gb_err *err)
+{
+    md_ctx c = {.req = req};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_header, &c);
+    if (c.rc != 0) {
+        *err = c.err;
+        return c.rc;
+    }
+    if (gw_headers_add_forwarded(c.xff, c.xfh, c.host, req->client_ip, &req->arena, &c.md) != 0)
+        return GW_ERR_NOMEM;
+    for (size_t i = 0; i < c.md.n; i++) {
+        gb_err e = {0};
+        gb_slice v = gb_slice_of(c.md.v[i].value, c.md.v[i].value_len);
+        if (gcore_metadata_add(md, c.md.v[i].key, v, &e) != 0)
+            return gb_err_set(err, GW_ERR_REQUEST, "header %s: %s", c.md.v[i].key, e.msg);
+    }
+    return 0;
+}
+
+/* The Grpc-Timeout header (grpc-gateway's convention), else --timeout. */
+static int deadline(gw_req *req, uint64_t *ms, gb_err *err)
+{
+    const char *t = gw_req_header(req, "Grpc-Timeout");
+    uint64_t ns = 0;
+    *ms = req->srv->cfg->timeout_ms;
+    if (t == NULL)
+        return 0;
+    if (gcore_timeout_parse(gb_slice_str(t), &ns) != 0)
+        return gb_err_set(err, GW_ERR_REQUEST,
+                          "Grpc-Timeout \"%.40s\": expected 1 to 8 digits and a unit H M S m u n",
+                          t);
+    *ms = (ns + GCORE_NS_PER_MS - 1) / GCORE_NS_PER_MS;
+    return 0;
+}
+
+int gw_call_start(gw_call *gc, gw_req *req)
+{
+    gb_err err = {0};
+    gcore_metadata md;
+    gcore_metadata_init(&md);
+    int rc = build_metadata(req, &md, &err);
+    if (rc == 0)
+        rc = deadline(req, &gc->timeout_ms, &err);
+    if (rc != 0) {
+        gcore_metadata_free(&md);
+        gw_req_reply_error(req, 400, GW_CODE_INVALID_ARGUMENT, err.msg);
+        return rc;
+    }
+    gcore_channel *ch = gw_app_channel(gc->app, gc->method->service);
+    if (ch == NULL) {
+        gcore_metadata_free(&md);
+        snprintf(err.msg, sizeof err.msg, "no backend for service %s",
+                 gc->method->service->full_name);
+        gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, err.msg);
+        return GW_ERR_UPSTREAM;
+    }
+    gcore_call_opts o = {.timeout_ms = gc->timeout_ms, .metadata = &md};
+    atomic_fetch_add(&gc->refs, 1); /* the loop's, dropped after on_done */
+    pthread_mutex_lock(&gc->app->mu);
+    gc->next = gc->app->calls;
+    if (gc->next != NULL)
+        gc->next->prev = gc;
+    gc->app->calls = gc;
+    pthread_mutex_unlock(&gc->app->mu);
+    rc = gcore_call_start(ch, gc->method->path, &o, &handlers, gc, &gc->call);
+    gcore_metadata_free(&md);
+    if (rc != 0) {
+        unlink_call(gc);
+        atomic_fetch_sub(&gc->refs, 1);
+        gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, gcore_strerror(rc));
+        return GW_ERR_UPSTREAM;
+    }
+    gc->started = true;
+    req->rpc = gc->method->path;
+    start_watch(gc, req);
+    return 0;
+}
+
+bool gw_call_wait(gw_call *gc, bool first_message)
+{
+    pthread_mutex_lock(&gc->mu);
+    bool ready = gc->done || (first_message && gc->head != NULL);
+    if (!ready) {
+        gc->want_resume = true;
+        gc->wait_first = first_message;
+    }
+    pthread_mutex_unlock(&gc->mu);
+    return ready;
+}
+
+gw_msg *gw_call_pop(gw_call *gc)
+{
+    pthread_mutex_lock(&gc->mu);
+    gw_msg *m = gc->head;
+    if (m != NULL) {
+        gc->head = m->next;
+        if (gc->head == NULL)
+            gc->tail = NULL;
+        gc->n_queued--;
+    }
+    bool resume = gc->paused && gc->n_queued < QUEUE_MAX / 2;
+    if (resume)
+        gc->paused = false;
+    pthread_mutex_unlock(&gc->mu);
+    if (resume)
+        gcore_call_resume(gc->call);
+    return m;
+}
+
+void gw_call_detach(gw_call *gc, bool ok)
+{
+    pthread_mutex_lock(&gc->mu);
+    gc->req = NULL;
+    bool running = gc->started && !gc->done;
+    pthread_mutex_unlock(&gc->mu);
+    if (running) {
+        if (!ok)
+            GW_LOG(GW_LOG_DEBUG, "%s: client gone, cancelling", gc->method->path);
+        gcore_call_cancel(gc->call);
+    }
+    gcore_call_release(gc->call);
+    put_ref(gc);
+}
+
+void gw_call_cancel_all(gw_app *app)
+{
+    pthread_mutex_lock(&app->mu);
+    app->closing = true;
+    for (gw_call *gc = app->calls; gc != NULL; gc = gc->next)
+        gcore_call_cancel(gc->call);
+    pthread_mutex_unlock(&app->mu);
+    for (int i = 0; i < 200; i++) { /* each cancelled call reaches on_done on the loop */
+        pthread_mutex_lock(&app->mu);
+        bool empty = app->calls == NULL;
+        pthread_mutex_unlock(&app->mu);
+        if (empty)
+            return;
+        usleep(10000);
+    }
+}

@@ -1,0 +1,84 @@
+/* /openapi.json, /swagger.json (rendered once at start-up) and the embedded Swagger UI. */
+#include "docs.h"
+
+#include "server.h"
+#include "status_map.h"
+
+#include <openapi/assets.h>
+#include <openapi/openapi.h>
+
+#include <microhttpd.h>
+
+#include <string.h>
+
+int gw_app_render_docs(gw_app *app, const gw_config *cfg, gb_err *err)
+{
+    oas_options o = {.format = OAS_FORMAT_3_1, .proto_names = cfg->proto_names};
+    if (oas_document_render(app->pool, &o, &app->openapi, err) != 0)
+        return gb_err_prefix(err, "openapi");
+    o.format = OAS_FORMAT_2_0;
+    if (oas_document_render(app->pool, &o, &app->swagger, err) != 0)
+        return gb_err_prefix(err, "swagger");
+    return 0;
+}
+
+static int doc_complete(gw_req *req)
+{
+    const gb_buf *doc = req->hstate;
+    return gw_req_reply_raw(req, 200, "application/json", doc->p, doc->n);
+}
+
+static int asset_complete(gw_req *req)
+{
+    const oas_asset *a = req->hstate;
+    if (a == NULL) { /* /swagger-ui without its slash */
+        gw_req_add_header(req, MHD_HTTP_HEADER_LOCATION, "/swagger-ui/");
+        return gw_req_reply_raw(req, 301, NULL, "", 0);
+    }
+    gw_req_add_header(req, MHD_HTTP_HEADER_ETAG, a->etag);
+    gw_req_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, a->cache_control);
+    if (oas_asset_etag_matches(a, gw_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH)))
+        return gw_req_reply_raw(req, 304, NULL, "", 0);
+    return gw_req_reply_raw(req, 200, a->content_type, a->body.p, a->body.n);
+}
+
+static const gw_handler doc = {"openapi", NULL, doc_complete, NULL, NULL};
+static const gw_handler asset = {"swagger-ui", NULL, asset_complete, NULL, NULL};
+
+static const gw_handler *only_get(gw_req *req, const gw_handler *h)
+{
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        return h;
+    gw_req_add_header(req, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    gw_req_reply_error(req, 405, GW_CODE_UNIMPLEMENTED, "Method Not Allowed");
+    return NULL;
+}
+
+const gw_handler *gw_docs_route(gw_req *req)
+{
+    gw_app *app = req->srv->app;
+    const char *p = req->path;
+    if (strcmp(p, "/openapi.json") == 0) {
+        req->hstate = &app->openapi;
+        return only_get(req, &doc);
+    }
+    if (strcmp(p, "/swagger.json") == 0) {
+        req->hstate = &app->swagger;
+        return only_get(req, &doc);
+    }
+    if (req->srv->cfg->swagger_ui && strcmp(p, "/swagger-ui") == 0) {
+        req->hstate = NULL;
+        return only_get(req, &asset);
+    }
+    if (req->srv->cfg->swagger_ui &&
+        strncmp(p, OAS_ASSETS_PREFIX, strlen(OAS_ASSETS_PREFIX)) == 0) {
+        const oas_asset *a;
+        if (oas_asset_find(p, strlen(p), &a) != 0) {
+            gw_req_reply_error(req, 404, GW_CODE_NOT_FOUND, "Not Found");
+            return NULL;
+        }
+        req->hstate = (void *)(uintptr_t)a;
+        return only_get(req, &asset);
+    }
+    return NULL;
+}

@@ -1,0 +1,176 @@
+/*
+ * Server-streamed replies, written as the messages arrive: chunked HTTP/1.1 from an
+ * MHD content reader. When no message is queued the reader suspends the connection
+ * and returns 0; the loop resumes it on the next message or the end (call.c). The
+ * loop stops taking messages while too many wait here, so the backend is held back
+ * by HTTP/2 flow control as fast as the HTTP client reads.
+ *
+ * Framings: NDJSON {"result":..}\n (grpc-gateway), SSE data: ..\n\n, or one JSON
+ * array; a failure after the first byte is the last item ({"error":..}, or an SSE
+ * "event: error").
+ */
+#include "log.h"
+#include "reply_grpc.h"
+#include "server.h"
+#include "status_map.h"
+#include "transcode.h"
+
+#include <microhttpd.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static int frame_open(gw_tx *tx, bool error)
+{
+    if (tx->raw)
+        return 0;
+    switch (tx->fmt) {
+    case GW_STREAM_SSE:
+        return gb_buf_append_str(&tx->out, error ? "event: error\ndata: " : "data: ");
+    case GW_STREAM_ARRAY:
+        if (gb_buf_append_str(&tx->out, tx->n_written == 0 ? "[" : ",") != 0)
+            return -1;
+        return error ? gb_buf_append_str(&tx->out, "{\"error\":") : 0;
+    default:
+        return gb_buf_append_str(&tx->out, error ? "{\"error\":" : "{\"result\":");
+    }
+}
+
+static int frame_close(gw_tx *tx, bool error)
+{
+    if (tx->raw)
+        return 0;
+    switch (tx->fmt) {
+    case GW_STREAM_SSE:
+        return gb_buf_append_str(&tx->out, "\n\n");
+    case GW_STREAM_ARRAY:
+        return error ? gb_buf_putc(&tx->out, '}') : 0;
+    default:
+        return gb_buf_append_str(&tx->out, "}\n");
+    }
+}
+
+/* Formats one reply message into tx->out. */
+static int format_message(gw_tx *tx, gw_msg *m, char ctype[GW_CTYPE_MAX])
+{
+    gb_err err = {0};
+    int rc = frame_open(tx, false);
+    if (rc == 0)
+        rc = gw_message_json(tx->gc->app, tx->method, tx->gc->rule, gb_slice_of(m->data, m->len),
+                             false, &tx->out, ctype, &err);
+    if (rc == 0)
+        rc = frame_close(tx, false);
+    if (rc != 0)
+        GW_LOG(GW_LOG_WARN, "%s: reply message: %s", tx->method->path, err.msg);
+    tx->n_written++;
+    return rc;
+}
+
+/* The end of the stream: the error item if it failed, the array's closing bracket. */
+static int format_end(gw_tx *tx)
+{
+    gw_call *gc = tx->gc;
+    int rc = 0;
+    pthread_mutex_lock(&gc->mu);
+    bool failed = gc->status.code != GCORE_STATUS_OK;
+    if (failed && !tx->raw) {
+        rc = frame_open(tx, true);
+        if (rc == 0)
+            rc = gw_status_json(gc->app, &gc->status, &tx->out);
+        if (rc == 0)
+            rc = frame_close(tx, true);
+        tx->n_written++;
+    }
+    pthread_mutex_unlock(&gc->mu);
+    if (rc == 0 && tx->fmt == GW_STREAM_ARRAY && !tx->raw)
+        rc = gb_buf_append_str(&tx->out, tx->n_written == 0 ? "[]" : "]");
+    tx->finished = true;
+    return rc;
+}
+
+/* Takes the next message, or the end, into tx->out; 0 when there is neither yet (the
+ * connection is then suspended until the loop resumes it). */
+static int refill(gw_req *req, gw_tx *tx)
+{
+    char ctype[GW_CTYPE_MAX];
+    gw_msg *m = gw_call_pop(tx->gc);
+    if (m != NULL) {
+        int rc = format_message(tx, m, ctype);
+        free(m);
+        return rc == 0 ? 1 : -1;
+    }
+    gw_call *gc = tx->gc;
+    pthread_mutex_lock(&gc->mu);
+    bool more = gc->head != NULL;
+    bool done = gc->done;
+    if (!more && !done && gc->req != NULL) {
+        gc->reader_waiting = true;
+        MHD_suspend_connection(req->conn);
+    }
+    pthread_mutex_unlock(&gc->mu);
+    if (more)
+        return 1;
+    if (done)
+        return format_end(tx) == 0 ? 1 : -1;
+    return 0;
+}
+
+static ssize_t read_stream(gw_req *req, char *buf, size_t max)
+{
+    gw_tx *tx = req->hstate;
+    for (;;) {
+        if (tx->out_off < tx->out.n) {
+            size_t n = tx->out.n - tx->out_off;
+            if (n > max)
+                n = max;
+            memcpy(buf, tx->out.p + tx->out_off, n);
+            tx->out_off += n;
+            return (ssize_t)n;
+        }
+        gb_buf_reset(&tx->out);
+        tx->out_off = 0;
+        if (tx->finished) {
+            pthread_mutex_lock(&tx->gc->mu);
+            req->grpc_status = (int)tx->gc->status.code;
+            pthread_mutex_unlock(&tx->gc->mu);
+            return -1;
+        }
+        int rc = refill(req, tx);
+        if (rc <= 0)
+            return rc == 0 ? 0 : -2;
+    }
+}
+
+static bool wants_sse(gw_req *req)
+{
+    const char *accept = gw_req_header(req, "Accept");
+    return accept != NULL && strstr(accept, "text/event-stream") != NULL;
+}
+
+void gw_stream_begin(gw_req *req, gw_tx *tx)
+{
+    static const char *const ctypes[] = {"application/json", "text/event-stream",
+                                         "application/json"};
+    tx->fmt = wants_sse(req) ? GW_STREAM_SSE : req->srv->cfg->stream_format;
+    const pbd_message *out = tx->method->output;
+    tx->raw = strcmp(out->full_name, "google.api.HttpBody") == 0 &&
+              (tx->gc->rule == NULL || tx->gc->rule->response_body == NULL);
+    const char *ctype = ctypes[tx->fmt];
+    if (tx->raw) {
+        /* HttpBody: the first message's content type is the reply's. */
+        char first[GW_CTYPE_MAX];
+        gw_msg *m = gw_call_pop(tx->gc);
+        if (m != NULL) {
+            format_message(tx, m, first);
+            free(m);
+            ctype = gb_arena_strndup(&req->arena, first, strlen(first));
+        }
+    }
+    gw_reply_metadata(req, tx->gc, false);
+    req->reply.status = 200;
+    req->reply.content_type = ctype != NULL ? ctype : "application/octet-stream";
+    req->reply.stream = read_stream;
+    if (tx->fmt == GW_STREAM_SSE)
+        gw_req_add_header(req, "Cache-Control", "no-cache");
+    req->grpc_status = 0;
+}
