@@ -4,6 +4,8 @@ grpcio client against a grpc.testing.TestService server.
     interop_client.py --server-bin build/examples/interop_server
         starts the C server over plaintext, then over TLS (throwaway certificates),
         runs every case against each and prints PASS/FAIL per case; exit 1 on a failure.
+    interop_client.py --server-bin ... --client-bin build/examples/interop_client
+        the same with the C client in place of this one (grpc-core against itself).
     interop_client.py --port N [--use_tls --ca ca.pem] [--test_case NAME]
         runs against a server already listening on 127.0.0.1:N.
 """
@@ -244,7 +246,15 @@ def run_cases(protos, port, ca, label, only=None):
     return failed
 
 
-def against_binary(protos, server_bin, tmp):
+def run_client_bin(client_bin, port, ca, label):
+    """Runs the C interop client's every case; returns 1 when one failed."""
+    extra = [] if ca is None else ["--use_tls", "--ca", ca, "--server_host_override", "localhost"]
+    print("-- the C client, %s" % label, flush=True)
+    rc = subprocess.run([client_bin, "--server_port", str(port)] + extra, timeout=240).returncode
+    return 1 if rc != 0 else 0
+
+
+def against_binary(protos, server_bin, tmp, client_bin=None):
     certs = make_certs(tmp)
     failed = 0
     for label, extra, ca in (("plaintext", [], None),
@@ -254,7 +264,10 @@ def against_binary(protos, server_bin, tmp):
                                 text=True)
         try:
             port = read_port(proc)
-            failed += run_cases(protos, port, ca, label)
+            if client_bin:
+                failed += run_client_bin(client_bin, port, ca, label)
+            else:
+                failed += run_cases(protos, port, ca, label)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.stdout.close()
@@ -268,6 +281,7 @@ def against_binary(protos, server_bin, tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server-bin")
+    ap.add_argument("--client-bin")
     ap.add_argument("--port", type=int)
     ap.add_argument("--use_tls", action="store_true")
     ap.add_argument("--ca")
@@ -276,7 +290,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         protos = Protos(tmp)
         if args.server_bin:
-            failed = against_binary(protos, args.server_bin, tmp)
+            failed = against_binary(protos, args.server_bin, tmp, args.client_bin)
         else:
             failed = run_cases(protos, args.port, args.ca if args.use_tls else None,
                                "tls" if args.use_tls else "plaintext", args.test_case)
