@@ -1,9 +1,11 @@
 """grpc.testing.TestService in python grpcio, for the C interop client.
 
     interop_server.py --client-bin build/examples/interop_client
-        serves over plaintext, then over TLS (throwaway certificates), and runs the C
-        client's every case against each; exit 1 when the client reports a failure.
-    interop_server.py --port N [--use_tls --tls-cert F --tls-key F]
+        serves over plaintext, over TLS (throwaway certificates), and over plaintext
+        gzip-compressing every response (grpcio's compression= ignores what the client
+        accepts), and runs the C client's every case against each; exit 1 when the
+        client reports a failure.
+    interop_server.py --port N [--use_tls --tls-cert F --tls-key F] [--gzip]
         serves on 127.0.0.1:N (0: any; "listening on 127.0.0.1:PORT") until stdin closes.
 """
 
@@ -82,7 +84,7 @@ class TestService:
         context.abort(grpc.StatusCode.UNIMPLEMENTED, "UnimplementedCall is not implemented")
 
 
-def serve(protos, port, cert=None, key=None):
+def serve(protos, port, cert=None, key=None, gzip=False):
     """Starts the server on 127.0.0.1:|port|; returns (server, port)."""
     svc = TestService(protos)
     kinds = {"EmptyCall": grpc.unary_unary_rpc_method_handler,
@@ -98,7 +100,8 @@ def serve(protos, port, cert=None, key=None):
         req, resp = methods[name]
         handlers[name] = kind(getattr(svc, name), request_deserializer=req.FromString,
                                      response_serializer=resp.SerializeToString)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    compression = grpc.Compression.Gzip if gzip else None
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), compression=compression)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
     addr = "127.0.0.1:%d" % port
     if cert is None:
@@ -114,11 +117,12 @@ def serve(protos, port, cert=None, key=None):
 def run_client(protos, client_bin, tmp):
     certs = make_certs(tmp)
     failed = 0
-    for label, cert, key, extra in (("plaintext", None, None, []),
-                                    ("tls", certs["server.pem"], certs["server.key"],
-                                     ["--use_tls", "--ca", certs["ca.pem"],
-                                      "--server_host_override", "localhost"])):
-        server, port = serve(protos, 0, cert, key)
+    tls = ["--use_tls", "--ca", certs["ca.pem"], "--server_host_override", "localhost"]
+    for label, cert, key, gzip, extra in (
+            ("plaintext", None, None, False, []),
+            ("tls", certs["server.pem"], certs["server.key"], False, tls),
+            ("gzip responses", None, None, True, [])):
+        server, port = serve(protos, 0, cert, key, gzip)
         try:
             print("-- the C client, %s" % label, flush=True)
             rc = subprocess.run([client_bin, "--server_port", str(port), "--test_case", "all"]
@@ -138,6 +142,7 @@ def main():
     ap.add_argument("--use_tls", action="store_true")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--gzip", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         protos = Protos(tmp)
@@ -146,7 +151,7 @@ def main():
             print("%s: %d failed" % ("FAIL" if failed else "OK", failed), flush=True)
             sys.exit(1 if failed else 0)
         server, port = serve(protos, args.port, args.tls_cert if args.use_tls else None,
-                             args.tls_key)
+                             args.tls_key, args.gzip)
         print("listening on 127.0.0.1:%d" % port, flush=True)
         sys.stdin.read()
         server.stop(None)
