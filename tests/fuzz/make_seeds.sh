@@ -25,3 +25,13 @@ seed truncated_prefix '\005\000\000\000\002\000\000\000'
 seed empty_messages '\000\000\000\000\003\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 { printf '\005\123\045\067\211\000\000\000\023\210'; head -c 5000 /dev/zero | tr '\0' 'm'; } \
     >"$out/large_message"
+# Selector 11: gzip, 17: deflate (both with the 4 MiB limit).
+/usr/bin/python3 - "$out" <<'PY'
+import struct, sys, zlib
+def frame(b, flag=1):
+    return bytes([flag]) + struct.pack(">I", len(b)) + b
+gz = zlib.compressobj(9, zlib.DEFLATED, 31)
+g = gz.compress(b"hello hello hello hello") + gz.flush()
+open(sys.argv[1] + "/gzip_messages", "wb").write(bytes([11, 1, 2, 3, 4]) + frame(g) + frame(b"ab", 0))
+open(sys.argv[1] + "/deflate_message", "wb").write(bytes([17, 9, 8, 7, 6]) + frame(zlib.compress(b"x" * 100, 9)))
+PY
