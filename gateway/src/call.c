@@ -111,10 +111,26 @@ static void on_message(gcore_call *call, gb_slice msg, void *user_data)
     pthread_mutex_unlock(&gc->mu);
 }
 
+/* The app's list of calls in flight (for shutdown) is guarded by app->mu; a call joins
+ * it once started, unless it has ended already (|ended| is set under the same lock). */
+static void link_call(gw_call *gc)
+{
+    gw_app *app = gc->app;
+    pthread_mutex_lock(&app->mu);
+    if (!gc->ended) {
+        gc->next = app->calls;
+        if (gc->next != NULL)
+            gc->next->prev = gc;
+        app->calls = gc;
+    }
+    pthread_mutex_unlock(&app->mu);
+}
+
 static void unlink_call(gw_call *gc)
 {
     gw_app *app = gc->app;
     pthread_mutex_lock(&app->mu);
+    gc->ended = true;
     if (gc->prev != NULL)
         gc->prev->next = gc->next;
     else if (app->calls == gc)
@@ -188,18 +204,21 @@ static void watch_client(void *user_data)
     put_ref(gc);
 }
 
-static void start_watch(gw_call *gc, gw_req *req)
+/* The dup is taken before the call starts (the loop may end the call, and close it, at
+ * any time after); the watch is added by the loop. */
+static void dup_client_fd(gw_call *gc, gw_req *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci == NULL || (gc->client_fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-        return;
+    if (ci != NULL)
+        gc->client_fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+}
+
+static void start_watch(gw_call *gc)
+{
     atomic_fetch_add(&gc->refs, 1);
-    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0) {
-        close(gc->client_fd);
-        gc->client_fd = -1;
-        put_ref(gc);
-    }
+    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0)
+        put_ref(gc); /* no watch: on_done still closes the dup */
 }
 
 typedef struct md_ctx {
@@ -286,24 +305,25 @@ int gw_call_start(gw_call *gc, gw_req *req)
         return GW_ERR_UPSTREAM;
     }
     gcore_call_opts o = {.timeout_ms = gc->timeout_ms, .metadata = &md};
-    atomic_fetch_add(&gc->refs, 1); /* the loop's, dropped after on_done */
-    pthread_mutex_lock(&gc->app->mu);
-    gc->next = gc->app->calls;
-    if (gc->next != NULL)
-        gc->next->prev = gc;
-    gc->app->calls = gc;
-    pthread_mutex_unlock(&gc->app->mu);
+    atomic_fetch_add(&gc->refs, 1);    /* the loop's, dropped after on_done */
+    if (!gc->method->client_streaming) /* a streamed body keeps the socket readable */
+        dup_client_fd(gc, req);
+    bool watch = gc->client_fd >= 0;
     rc = gcore_call_start(ch, gc->method->path, &o, &handlers, gc, &gc->call);
     gcore_metadata_free(&md);
     if (rc != 0) {
-        unlink_call(gc);
+        if (gc->client_fd >= 0)
+            close(gc->client_fd);
+        gc->client_fd = -1;
         atomic_fetch_sub(&gc->refs, 1);
         gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, gcore_strerror(rc));
         return GW_ERR_UPSTREAM;
     }
     gc->started = true;
     req->rpc = gc->method->path;
-    start_watch(gc, req);
+    link_call(gc);
+    if (watch)
+        start_watch(gc);
     return 0;
 }
 

@@ -55,7 +55,8 @@ typedef struct gw_call {
     gw_msg *head, *tail; /* received messages not yet written */
     size_t n_queued;
     size_t n_received;
-    struct gw_call *next, *prev; /* the app's list of calls in flight */
+    struct gw_call *next, *prev; /* the app's list of calls in flight (app->mu) */
+    bool ended;                  /* on_done ran (app->mu) */
 } gw_call;
 
 /**

@@ -96,6 +96,7 @@ static enum MHD_Result queue_reply(gw_req *req)
     for (size_t i = 0; i < r->headers.n; i++)
         MHD_add_response_header(resp, r->headers.v[i].key, r->headers.v[i].value);
     atomic_store(&req->state, GW_REQ_REPLIED);
+    r->mhd = resp; /* the connection keeps its own reference until the reply is sent */
     enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -332,6 +332,20 @@ class ServerStreaming(unittest.TestCase):
         s.close()
         self.assertEqual(got, n)
 
+    def test_trailers_follow_the_last_chunk_when_asked(self):
+        s = socket.create_connection(("127.0.0.1", GW), timeout=10)
+        s.sendall(b"GET /v1/count/2 HTTP/1.1\r\nHost: x\r\nTE: trailers\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        tail = data.split(b"\r\n0\r\n", 1)[1]
+        self.assertIn(b"Grpc-Trailer-x-count: 2", tail)
+
     def test_slow_stream_is_written_as_it_arrives(self):
         c = http.client.HTTPConnection("127.0.0.1", GW, timeout=10)
         c.request("GET", "/v1/count/3?delayMs=300")
