@@ -8,9 +8,11 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -291,6 +293,7 @@ class ServerStreaming(unittest.TestCase):
         q = ("lo.latitude=400000000&lo.longitude=-750000000"
              "&hi.latitude=420000000&hi.longitude=-730000000")
         r = get("/v1/features?" + q)
+        self.assertEqual(r.header("Content-Type"), "application/x-ndjson")
         results = [json.loads(x)["result"] for x in r.body.decode().splitlines()]
         self.assertGreater(len(results), 5)
         self.assertIn("location", results[0])
@@ -473,6 +476,30 @@ class Backends(unittest.TestCase):
         self.assertIn("127.0.0.1:%d" % port, h.json()["message"])
         gw.stop()
 
+    def test_a_reply_without_grpc_status_is_502(self):
+        # nghttpd serves files over h2c: an HTTP/2 reply with no grpc-status and no
+        # application/grpc content-type, as a misrouted backend would send.
+        site = tempfile.mkdtemp()
+        os.mkdir(os.path.join(site, "helloworld.Greeter"))
+        with open(os.path.join(site, "helloworld.Greeter", "SayHello"), "wb") as f:
+            f.write(b"\0\0\0\0\0")
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        h2 = start(harness.Proc(["nghttpd", "--no-tls", "-v", "--address=127.0.0.1", str(port),
+                                 "-d", site], r"listen 127\.0\.0\.1:(\d+)"))
+        gw = start(harness.gateway(BIN, SETS, port))
+        r = request(gw.port, "POST", "/v1/hello", {"name": "x"})
+        self.assertEqual(r.status, 502)
+        self.assertEqual(r.json()["code"], 2)
+        self.assertIn("not application/grpc", r.json()["message"])
+        r = request(gw.port, "GET", "/v1/hello/x/stream")  # no such file: a 404 page
+        self.assertEqual(r.status, 501)  # HTTP 404 maps to UNIMPLEMENTED, not 502
+        gw.stop()
+        h2.stop()
+        shutil.rmtree(site)
+
     def test_backend_killed_mid_stream_ends_with_an_error_line(self):
         be = start(harness.backend())
         gw = start(harness.gateway(BIN, SETS, be.port))
@@ -487,6 +514,7 @@ class Backends(unittest.TestCase):
         gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--stream-format", "array",
                                    "--discard-unknown"))
         r = request(gw.port, "GET", "/v1/count/2")
+        self.assertEqual(r.header("Content-Type"), "application/json")
         self.assertEqual(json.loads(r.body), [{"i": 1}, {"i": 2}])
         r = request(gw.port, "GET", "/v1/echo/x?colour=RED")
         self.assertEqual(r.status, 200)
