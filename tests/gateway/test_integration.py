@@ -249,6 +249,77 @@ class Headers(unittest.TestCase):
         self.assertEqual(r.header("Grpc-Trailer-x-echo-trailer"), "t1")
 
 
+class Cors(unittest.TestCase):
+    """A gateway allowing one origin by flag and one by its config file."""
+
+    APP = "http://app.example:3000"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--cors-origin", cls.APP,
+                                       "--forward-header", "X-Request-Id",
+                                       config={"cors": {"allowed_origins": ["https://b.test"]}}))
+
+    def req(self, method, path, origin, headers=None, body=None):
+        h = dict(headers or {})
+        h["Origin"] = origin
+        return request(self.gw.port, method, path, body, headers=h)
+
+    def test_preflight_lists_the_methods_of_the_path_and_the_allowed_headers(self):
+        r = self.req("OPTIONS", "/v1/echo/x", self.APP, {
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "content-type,grpc-metadata-tenant,x-evil,"
+                                              "grpc-timeout,authorization,x-request-id"})
+        self.assertEqual(r.status, 204)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(r.header("Vary"), "Origin")
+        methods = [m.strip() for m in r.header("Access-Control-Allow-Methods").split(",")]
+        self.assertIn("GET", methods)
+        self.assertNotIn("PATCH", methods)
+        self.assertEqual(r.header("Access-Control-Allow-Headers"),
+                         "content-type, grpc-metadata-tenant, grpc-timeout, authorization, "
+                         "x-request-id")
+        self.assertEqual(r.header("Access-Control-Max-Age"), "600")
+
+    def test_preflight_for_every_route_and_origin_from_the_config_file(self):
+        for path in ("/v1/hello", "/v1/features/1/2", "/v1/count/3", "/v1/routes:record"):
+            r = self.req("OPTIONS", path, "https://b.test",
+                         {"Access-Control-Request-Method": "POST"})
+            self.assertEqual(r.status, 204, path)
+            self.assertEqual(r.header("Access-Control-Allow-Origin"), "https://b.test")
+
+    def test_replies_errors_and_streams_carry_the_origin_and_expose_metadata(self):
+        r = self.req("GET", "/v1/echo/h", self.APP)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(r.header("Vary"), "Origin")
+        self.assertIn("Grpc-Metadata-x-echo-header",
+                      r.header("Access-Control-Expose-Headers").split(", "))
+        r = self.req("GET", "/v1/nowhere", self.APP)
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        r = self.req("GET", "/v1/count/2", self.APP)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(len(r.body.decode().splitlines()), 2)
+
+    def test_other_origins_get_no_cors_headers(self):
+        r = self.req("OPTIONS", "/v1/echo/x", "http://evil.example",
+                     {"Access-Control-Request-Method": "GET"})
+        self.assertNotEqual(r.status, 204)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+        r = self.req("GET", "/v1/echo/h", "http://evil.example")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+
+    def test_cors_is_off_by_default(self):
+        r = request(GW, "OPTIONS", "/v1/echo/x", headers={
+            "Origin": self.APP, "Access-Control-Request-Method": "GET"})
+        self.assertEqual(r.status, 405)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+        r = request(GW, "GET", "/v1/echo/h", headers={"Origin": self.APP})
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+
+
 class Deadlines(unittest.TestCase):
     def test_expired_deadline_is_504_and_the_backend_call_is_cancelled(self):
         t0 = time.time()
