@@ -341,6 +341,40 @@ class Deadlines(unittest.TestCase):
         time.sleep(1.0)
         self.assertTrue(self.outcome_of("d3").get("cancelled"))
 
+    def test_client_disconnect_after_pipelining_cancels_the_backend_call(self):
+        # The pipelined request keeps the socket readable: the hang-up must still be seen.
+        s = socket.create_connection(("127.0.0.1", GW))
+        s.sendall(b"GET /v1/sleep/3000?tag=d4 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)  # the call is on: the next request waits in the socket
+        s.sendall(b"GET /v1/echo/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)
+        s.close()
+        time.sleep(1.0)
+        self.assertTrue(self.outcome_of("d4").get("cancelled"))
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        s = socket.create_connection(("127.0.0.1", GW), timeout=10)
+        s.sendall(b"GET /v1/sleep/500?tag=d5 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        s.sendall(b"GET /v1/echo/second HTTP/1.1\r\nHost: x\r\n\r\n")
+        f = s.makefile("rb")
+
+        def reply():  # status line, headers, a Content-Length body
+            status = int(f.readline().split()[1])
+            length = 0
+            for line in iter(f.readline, b"\r\n"):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            return status, f.read(length)
+
+        first, second = reply(), reply()
+        s.close()
+        self.assertEqual(first[0], 200)
+        self.assertEqual(second[0], 200)
+        self.assertEqual(json.loads(second[1])["request"]["id"], "second")
+        self.assertTrue(self.outcome_of("d5").get("finished"))
+
     def outcome_of(self, tag):
         end = time.time() + 5
         while True:
