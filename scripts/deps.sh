@@ -16,6 +16,8 @@ build_pkgs=(
 test_pkgs=(
     libcriterion-dev clang-format python3-grpcio python3-protobuf python3-grpc-tools curl nghttp2-client
     valgrind chromium python3-yaml
+    nghttp2-server                                     # nghttpd: an h2c peer without grpc-status
+    docker-compose                                     # checks docker/compose.yaml
 )
 
 case "${1:-build}" in

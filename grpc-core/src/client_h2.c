@@ -244,7 +244,8 @@ static void response_headers(gcore_call *c)
         return;
     }
     if (!c->grpc_content_type) {
-        gcore_call_finish(c, GCORE_STATUS_UNKNOWN, "response content-type is not application/grpc");
+        /* Not a gRPC response: no grpc-status will say how the call went. */
+        gcore_call_finish_not_grpc(c, "response content-type is not application/grpc");
         return;
     }
     if (c->h.on_headers)
