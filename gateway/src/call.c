@@ -3,6 +3,7 @@
  * Loop callbacks copy what they receive, under |mu|, and resume the connection when
  * the HTTP side waits for it; the HTTP side builds replies from that copy.
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "call.h"
 
 #include "headers.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -25,6 +27,9 @@
 /* Messages queued before the loop stops taking more (HTTP/2 flow control then holds
  * the backend back). */
 #define QUEUE_MAX 16
+
+/* How often a client that pipelined its next request is checked for a hang-up. */
+#define CLIENT_CHECK_MS 200
 
 static void put_ref(gw_call *gc)
 {
@@ -111,10 +116,26 @@ static void on_message(gcore_call *call, gb_slice msg, void *user_data)
     pthread_mutex_unlock(&gc->mu);
 }
 
+/* The app's list of calls in flight (for shutdown) is guarded by app->mu; a call joins
+ * it once started, unless it has ended already (|ended| is set under the same lock). */
+static void link_call(gw_call *gc)
+{
+    gw_app *app = gc->app;
+    pthread_mutex_lock(&app->mu);
+    if (!gc->ended) {
+        gc->next = app->calls;
+        if (gc->next != NULL)
+            gc->next->prev = gc;
+        app->calls = gc;
+    }
+    pthread_mutex_unlock(&app->mu);
+}
+
 static void unlink_call(gw_call *gc)
 {
     gw_app *app = gc->app;
     pthread_mutex_lock(&app->mu);
+    gc->ended = true;
     if (gc->prev != NULL)
         gc->prev->next = gc->next;
     else if (app->calls == gc)
@@ -130,6 +151,8 @@ static void unwatch_client(gw_call *gc)
     if (gc->watch != NULL)
         gcore_watch_remove(gc->watch);
     gc->watch = NULL;
+    gcore_timer_free(gc->client_timer);
+    gc->client_timer = NULL;
     if (gc->client_fd >= 0)
         close(gc->client_fd);
     gc->client_fd = -1;
@@ -159,21 +182,47 @@ static const gcore_call_handlers handlers = {on_headers, on_message, on_done};
 
 /* While the request is suspended MHD does not read its socket, so a client that hangs
  * up would go unnoticed until the call ends: the loop watches a dup of the socket and
- * cancels the call at end-of-file (the backend sees RST_STREAM). */
+ * cancels the call when the client closes it (the backend sees RST_STREAM). */
+static bool client_gone(int fd)
+{
+    /* POLLRDHUP: the client's FIN arrived, even with pipelined bytes still unread. */
+    struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+static void hang_up(gw_call *gc)
+{
+    GW_LOG(GW_LOG_DEBUG, "%s: client hung up, cancelling", gc->method->path);
+    gcore_call_cancel(gc->call);
+    unwatch_client(gc);
+}
+
+static void on_client_timer(gcore_timer *t, void *user_data)
+{
+    gw_call *gc = user_data;
+    if (client_gone(gc->client_fd))
+        hang_up(gc);
+    else
+        gcore_timer_start(t, CLIENT_CHECK_MS);
+}
+
 static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_data)
 {
     gw_call *gc = user_data;
-    char b;
     (void)w;
     (void)events;
-    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (client_gone(fd)) {
+        hang_up(gc);
         return;
-    if (n <= 0) {
-        GW_LOG(GW_LOG_DEBUG, "%s: client hung up, cancelling", gc->method->path);
-        gcore_call_cancel(gc->call);
     }
-    unwatch_client(gc); /* pipelined bytes: MHD's to read, nothing more to learn here */
+    /* Pipelined bytes: MHD reads them after this reply. They keep the socket readable,
+     * so the watch gives way to a timer that looks for the hang-up now and then. */
+    gcore_watch_remove(gc->watch);
+    gc->watch = NULL;
+    gcore_loop *loop = gcore_channel_loop(gw_app_channel(gc->app, gc->method->service));
+    if (gcore_timer_new(loop, on_client_timer, gc, &gc->client_timer) != 0 ||
+        gcore_timer_start(gc->client_timer, CLIENT_CHECK_MS) != 0)
+        unwatch_client(gc);
 }
 
 static void watch_client(void *user_data)
@@ -188,18 +237,21 @@ static void watch_client(void *user_data)
     put_ref(gc);
 }
 
-static void start_watch(gw_call *gc, gw_req *req)
+/* The dup is taken before the call starts (the loop may end the call, and close it, at
+ * any time after); the watch is added by the loop. */
+static void dup_client_fd(gw_call *gc, gw_req *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci == NULL || (gc->client_fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-        return;
+    if (ci != NULL)
+        gc->client_fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+}
+
+static void start_watch(gw_call *gc)
+{
     atomic_fetch_add(&gc->refs, 1);
-    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0) {
-        close(gc->client_fd);
-        gc->client_fd = -1;
-        put_ref(gc);
-    }
+    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0)
+        put_ref(gc); /* no watch: on_done still closes the dup */
 }
 
 typedef struct md_ctx {
@@ -286,24 +338,25 @@ int gw_call_start(gw_call *gc, gw_req *req)
         return GW_ERR_UPSTREAM;
     }
     gcore_call_opts o = {.timeout_ms = gc->timeout_ms, .metadata = &md};
-    atomic_fetch_add(&gc->refs, 1); /* the loop's, dropped after on_done */
-    pthread_mutex_lock(&gc->app->mu);
-    gc->next = gc->app->calls;
-    if (gc->next != NULL)
-        gc->next->prev = gc;
-    gc->app->calls = gc;
-    pthread_mutex_unlock(&gc->app->mu);
+    atomic_fetch_add(&gc->refs, 1);    /* the loop's, dropped after on_done */
+    if (!gc->method->client_streaming) /* a streamed body keeps the socket readable */
+        dup_client_fd(gc, req);
+    bool watch = gc->client_fd >= 0;
     rc = gcore_call_start(ch, gc->method->path, &o, &handlers, gc, &gc->call);
     gcore_metadata_free(&md);
     if (rc != 0) {
-        unlink_call(gc);
+        if (gc->client_fd >= 0)
+            close(gc->client_fd);
+        gc->client_fd = -1;
         atomic_fetch_sub(&gc->refs, 1);
         gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, gcore_strerror(rc));
         return GW_ERR_UPSTREAM;
     }
     gc->started = true;
     req->rpc = gc->method->path;
-    start_watch(gc, req);
+    link_call(gc);
+    if (watch)
+        start_watch(gc);
     return 0;
 }
 

@@ -44,18 +44,20 @@ typedef struct gw_call {
     bool want_resume; /* the request is suspended until the end ... */
     bool wait_first;  /* ... or, when set, until the first message */
     bool done;
-    bool paused;         /* the loop stopped taking messages (backpressure) */
-    bool reader_waiting; /* the stream reader suspended the connection */
-    bool unreachable;    /* ended UNAVAILABLE with the channel not ready: name the backend */
-    int client_fd;       /* a dup of the client's socket, watched for hang-ups; -1: none */
-    gcore_watch *watch;  /* loop thread only */
+    bool paused;               /* the loop stopped taking messages (backpressure) */
+    bool reader_waiting;       /* the stream reader suspended the connection */
+    bool unreachable;          /* ended UNAVAILABLE with the channel not ready: name the backend */
+    int client_fd;             /* a dup of the client's socket, watched for hang-ups; -1: none */
+    gcore_watch *watch;        /* loop thread only */
+    gcore_timer *client_timer; /* loop thread only: checks client_fd after pipelining */
     gcore_status status;
     gcore_metadata headers;
     gcore_metadata trailers;
     gw_msg *head, *tail; /* received messages not yet written */
     size_t n_queued;
     size_t n_received;
-    struct gw_call *next, *prev; /* the app's list of calls in flight */
+    struct gw_call *next, *prev; /* the app's list of calls in flight (app->mu) */
+    bool ended;                  /* on_done ran (app->mu) */
 } gw_call;
 
 /**

@@ -31,6 +31,7 @@
 #include <time.h>
 
 struct MHD_Connection;
+struct MHD_Response;
 typedef struct gw_server gw_server;
 typedef struct gw_req gw_req;
 
@@ -59,8 +60,9 @@ typedef struct gw_reply {
     const char *content_type;
     const uint8_t *body; /* in the arena, or static */
     size_t body_len;
-    gw_md_list headers;    /* extra response headers (names keep their case) */
-    gw_stream_read stream; /* non-NULL: chunked reply read from the handler */
+    gw_md_list headers;       /* extra response headers (names keep their case) */
+    gw_stream_read stream;    /* non-NULL: chunked reply read from the handler */
+    struct MHD_Response *mhd; /* the queued response (streams add trailers to it) */
 } gw_reply;
 
 typedef struct gw_handler {
@@ -95,6 +97,7 @@ struct gw_req {
     const char *rpc; /* "/pkg.Service/Method" for the access log, or NULL */
     int grpc_status; /* for the access log; -1: no call made */
     bool pretty;     /* ?pretty: indented JSON */
+    bool cors;       /* an allowed Origin: the reply carries the CORS headers */
     const char *client_ip;
 };
 

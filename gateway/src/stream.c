@@ -9,6 +9,7 @@
  * array; a failure after the first byte is the last item ({"error":..}, or an SSE
  * "event: error").
  */
+#include "headers.h"
 #include "log.h"
 #include "reply_grpc.h"
 #include "server.h"
@@ -66,12 +67,30 @@ static int format_message(gw_tx *tx, gw_msg *m, char ctype[GW_CTYPE_MAX])
     return rc;
 }
 
+/* A client that sent "TE: trailers" gets the call's trailers as HTTP trailers after the
+ * last chunk, named as on buffered replies (Grpc-Trailer-<key>). */
+static void add_trailers(gw_req *req, gw_call *gc)
+{
+    const char *te = gw_req_header(req, "TE");
+    if (te == NULL || strstr(te, "trailers") == NULL || req->reply.mhd == NULL)
+        return;
+    for (size_t i = 0; i < gc->trailers.n; i++) {
+        const gcore_md_entry *e = &gc->trailers.v[i];
+        const char *name, *value;
+        if (gw_headers_map_response(e->key, e->value, e->value_len, true, &req->arena, &name,
+                                    &value) == 0 &&
+            name != NULL)
+            MHD_add_response_footer(req->reply.mhd, name, value);
+    }
+}
+
 /* The end of the stream: the error item if it failed, the array's closing bracket. */
-static int format_end(gw_tx *tx)
+static int format_end(gw_req *req, gw_tx *tx)
 {
     gw_call *gc = tx->gc;
     int rc = 0;
     pthread_mutex_lock(&gc->mu);
+    add_trailers(req, gc);
     bool failed = gc->status.code != GCORE_STATUS_OK;
     if (failed && !tx->raw) {
         rc = frame_open(tx, true);
@@ -111,7 +130,7 @@ static int refill(gw_req *req, gw_tx *tx)
     if (more)
         return 1;
     if (done)
-        return format_end(tx) == 0 ? 1 : -1;
+        return format_end(req, tx) == 0 ? 1 : -1;
     return 0;
 }
 
@@ -149,7 +168,9 @@ static bool wants_sse(gw_req *req)
 
 void gw_stream_begin(gw_req *req, gw_tx *tx)
 {
-    static const char *const ctypes[] = {"application/json", "text/event-stream",
+    /* NDJSON is application/x-ndjson, as the OpenAPI document says; grpc-gateway
+     * answers application/json, which no JSON parser reads whole. The array is JSON. */
+    static const char *const ctypes[] = {"application/x-ndjson", "text/event-stream",
                                          "application/json"};
     tx->fmt = wants_sse(req) ? GW_STREAM_SSE : req->srv->cfg->stream_format;
     const pbd_message *out = tx->method->output;

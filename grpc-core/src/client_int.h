@@ -147,6 +147,8 @@ void gcore_call_ref(gcore_call *c);
 void gcore_call_unref(gcore_call *c);
 void gcore_call_finish(gcore_call *c, gcore_code code, const char *msg);
 void gcore_call_finish_status(gcore_call *c);
+/* Ends the call as UNKNOWN |msg| with status.no_grpc_status set: the reply is not gRPC. */
+void gcore_call_finish_not_grpc(gcore_call *c, const char *msg);
 void gcore_call_feed(gcore_call *c, const uint8_t *p, size_t n);
 void gcore_call_requeue(gcore_call *c);
 void gcore_call_detach(gcore_call *c);

@@ -93,6 +93,8 @@ class Test(gwtest_pb2_grpc.TestServicer):
                 os._exit(3)
             if i == request.fail_at:
                 context.abort(grpc.StatusCode.ABORTED, "failed at %d" % i)
+            if i == request.n:
+                context.set_trailing_metadata((("x-count", str(request.n)),))
             yield gwtest_pb2.CountReply(i=i, pad="x" * request.pad)
             if request.tag:
                 with lock:
