@@ -2,13 +2,14 @@
 # Installs what is missing, builds protogate and the example backends, runs them on
 # 127.0.0.1 with the gateway in front on :8080, prints what to try, and stays in the
 # foreground until Ctrl-C (which stops every process it started).
-#   GW_DEMO_PORT=8080 GREETER_PORT=50051 ROUTE_GUIDE_PORT=50052 scripts/demo.sh
+#   GW_DEMO_PORT=8080 GREETER_PORT=50051 ROUTE_GUIDE_PORT=50052 RECO_PORT=50053 scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 gw_port=${GW_DEMO_PORT:-8080}
 greeter_port=${GREETER_PORT:-50051}
 route_port=${ROUTE_GUIDE_PORT:-50052}
+reco_port=${RECO_PORT:-50053}
 
 scripts/deps.sh build
 scripts/swagger-ui.sh
@@ -26,24 +27,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The C backends built on grpc-core when the tree has them, else the tutorials' Python ones.
-if [[ -x build/examples/greeter_server && -x build/examples/route_guide_server ]]; then
-    build/examples/greeter_server --listen "127.0.0.1:$greeter_port" &
-    pids+=($!)
-    build/examples/route_guide_server --listen "127.0.0.1:$route_port" \
-        --db examples/data/route_guide_db.json &
-    pids+=($!)
-else
-    /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null || scripts/deps.sh test
-    /usr/bin/python3 examples/python/greeter_server.py --port "$greeter_port" &
-    pids+=($!)
-    /usr/bin/python3 examples/python/route_guide_server.py --port "$route_port" &
-    pids+=($!)
-fi
+# The example backends, written in C on grpc-core.
+build/examples/greeter_server --listen "127.0.0.1:$greeter_port" &
+pids+=($!)
+build/examples/route_guide_server --listen "127.0.0.1:$route_port" &
+pids+=($!)
+build/examples/reco_server --listen "127.0.0.1:$reco_port" &
+pids+=($!)
 
 cat >"$config" <<JSON
 {"services": {"helloworld.Greeter": {"backend": "127.0.0.1:$greeter_port"},
-              "routeguide.RouteGuide": {"backend": "127.0.0.1:$route_port"}}}
+              "routeguide.RouteGuide": {"backend": "127.0.0.1:$route_port"},
+              "reco.UserRecommend": {"backend": "127.0.0.1:$reco_port"}}}
 JSON
 build/gateway/protogate --descriptor-set build/examples/examples.pb --config "$config" \
     --listen "127.0.0.1:$gw_port" &
@@ -66,6 +61,7 @@ protogate is serving on $base (Ctrl-C stops everything). Try:
   curl -s -H 'Accept: text/event-stream' $base/v1/hello/ada/stream
   curl -s -X POST $base/v1/routes:record -d '{"latitude":407838351,"longitude":-746143763}
 {"latitude":408122808,"longitude":-743999179}'
+  curl -s '$base/v1/users/1/recommendations?category=SCIENCE_FICTION&max_results=2'
   curl -s $base/healthz
   open $base/swagger-ui/
 
