@@ -84,6 +84,7 @@ int gw_cmd_serve(int argc, char **argv)
         fail(err.msg);
         goto out_app;
     }
+    malloc_trim(0); /* what loading the descriptor sets freed goes back to the system */
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
     int sig = wait_for_signal();
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
