@@ -7,14 +7,17 @@ set -euo pipefail
 build_pkgs=(
     cmake pkg-config gcc make clang
     libmicrohttpd-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
-    protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev
+    protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev zlib1g-dev
     grpc-proto                                         # health, reflection protos
+    golang-google-grpc-dev                             # the route_guide tutorial's feature db
     golang-github-gogo-googleapis-dev                  # google/api and google/rpc protos
     nodejs                                             # npm fetches the Swagger UI files
 )
 test_pkgs=(
     libcriterion-dev clang-format python3-grpcio python3-protobuf python3-grpc-tools curl nghttp2-client
     valgrind chromium python3-yaml
+    nghttp2-server                                     # nghttpd: an h2c peer without grpc-status
+    docker-compose                                     # checks docker/compose.yaml
 )
 
 case "${1:-build}" in

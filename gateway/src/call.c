@@ -3,6 +3,7 @@
  * Loop callbacks copy what they receive, under |mu|, and resume the connection when
  * the HTTP side waits for it; the HTTP side builds replies from that copy.
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "call.h"
 
 #include "headers.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -25,6 +27,9 @@
 /* Messages queued before the loop stops taking more (HTTP/2 flow control then holds
  * the backend back). */
 #define QUEUE_MAX 16
+
+/* How often a client that pipelined its next request is checked for a hang-up. */
+#define CLIENT_CHECK_MS 200
 
 static void put_ref(gw_call *gc)
 {
@@ -152,6 +157,8 @@ static void unwatch_client(gw_call *gc)
     if (gc->watch != NULL)
         gcore_watch_remove(gc->watch);
     gc->watch = NULL;
+    gcore_timer_free(gc->client_timer);
+    gc->client_timer = NULL;
     if (gc->client_fd >= 0 && gc->client_fd_dup)
         close(gc->client_fd);
     gc->client_fd = -1;
@@ -180,22 +187,49 @@ static void on_done(gcore_call *call, const gcore_status *st, const gcore_metada
 static const gcore_call_handlers handlers = {on_headers, on_message, on_done};
 
 /* While the request is suspended MHD does not read its socket, so a client that hangs
- * up would go unnoticed until the call ends: the loop watches a dup of the socket and
- * cancels the call at end-of-file (the backend sees RST_STREAM). */
+ * up would go unnoticed until the call ends: the loop watches the socket (see
+ * take_client_fd) and cancels the call when the client closes it (the backend sees
+ * RST_STREAM). */
+static bool client_gone(int fd)
+{
+    /* POLLRDHUP: the client's FIN arrived, even with pipelined bytes still unread. */
+    struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+static void hang_up(gw_call *gc)
+{
+    GW_LOG(GW_LOG_DEBUG, "%s: client hung up, cancelling", gc->method->path);
+    gcore_call_cancel(gc->call);
+    unwatch_client(gc);
+}
+
+static void on_client_timer(gcore_timer *t, void *user_data)
+{
+    gw_call *gc = user_data;
+    if (client_gone(gc->client_fd))
+        hang_up(gc);
+    else
+        gcore_timer_start(t, CLIENT_CHECK_MS);
+}
+
 static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_data)
 {
     gw_call *gc = user_data;
-    char b;
     (void)w;
     (void)events;
-    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (client_gone(fd)) {
+        hang_up(gc);
         return;
-    if (n <= 0) {
-        GW_LOG(GW_LOG_DEBUG, "%s: client hung up, cancelling", gc->method->path);
-        gcore_call_cancel(gc->call);
     }
-    unwatch_client(gc); /* pipelined bytes: MHD's to read, nothing more to learn here */
+    /* Pipelined bytes: MHD reads them after this reply. They keep the socket readable,
+     * so the watch gives way to a timer that looks for the hang-up now and then. */
+    gcore_watch_remove(gc->watch);
+    gc->watch = NULL;
+    gcore_loop *loop = gcore_channel_loop(gw_app_channel(gc->app, gc->method->service));
+    if (gcore_timer_new(loop, on_client_timer, gc, &gc->client_timer) != 0 ||
+        gcore_timer_start(gc->client_timer, CLIENT_CHECK_MS) != 0)
+        unwatch_client(gc);
 }
 
 static void add_watch(gw_call *gc)

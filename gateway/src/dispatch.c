@@ -3,44 +3,37 @@
  * the transcoded routes. Errors found here (no route, wrong method) are replies.
  */
 #include "app.h"
+#include "cors.h"
 #include "server.h"
 #include "status_map.h"
 
 #include <microhttpd.h>
 
 #include <string.h>
-#include <strings.h>
-
-static bool origin_allowed(const gw_config *c, const char *origin)
-{
-    for (size_t i = 0; i < c->n_cors_origins; i++) {
-        if (strcmp(c->cors_origins[i], "*") == 0 || strcasecmp(c->cors_origins[i], origin) == 0)
-            return true;
-    }
-    return false;
-}
 
 /* Adds the CORS headers when CORS is on and the Origin is allowed; returns whether it is. */
 static bool cors(gw_req *req)
 {
+    const gw_config *c = req->srv->cfg;
     const char *origin = gw_req_header(req, "Origin");
-    if (req->srv->cfg->n_cors_origins == 0 || origin == NULL ||
-        !origin_allowed(req->srv->cfg, origin))
+    if (!gw_cors_origin_allowed(c->cors_origins, c->n_cors_origins, origin))
         return false;
     gw_req_add_header(req, "Access-Control-Allow-Origin", origin);
     gw_req_add_header(req, "Vary", "Origin");
-    gw_req_add_header(req, "Access-Control-Expose-Headers", "*");
+    req->cors = true; /* the front end adds Access-Control-Expose-Headers */
     return true;
 }
 
 static int preflight_complete(gw_req *req)
 {
+    const gw_config *c = req->srv->cfg;
     const char *allow = req->hstate;
-    const char *hdrs = gw_req_header(req, "Access-Control-Request-Headers");
+    const char *hdrs = gw_cors_allow_headers(gw_req_header(req, "Access-Control-Request-Headers"),
+                                             c->forward_headers, c->n_forward_headers, &req->arena);
     gw_req_add_header(req, "Access-Control-Allow-Methods", allow);
-    gw_req_add_header(req, "Access-Control-Allow-Headers",
-                      hdrs != NULL ? hdrs : "Content-Type, Authorization");
-    gw_req_add_header(req, "Access-Control-Max-Age", "600");
+    if (hdrs != NULL && hdrs[0] != '\0')
+        gw_req_add_header(req, "Access-Control-Allow-Headers", hdrs);
+    gw_req_add_header(req, "Access-Control-Max-Age", GW_CORS_MAX_AGE);
     return gw_req_reply_raw(req, 204, NULL, "", 0);
 }
 

@@ -3,6 +3,7 @@
  * the suspend/resume hand-off to whoever makes the reply (STYLE.md, "Where the
  * HTTP front end meets the gRPC loop"). No thread here ever waits on a backend.
  */
+#include "cors.h"
 #include "log.h"
 #include "server.h"
 #include "status_map.h"
@@ -100,6 +101,9 @@ static enum MHD_Result queue_reply(gw_req *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     for (size_t i = 0; i < r->headers.n; i++)
         MHD_add_response_header(resp, r->headers.v[i].key, r->headers.v[i].value);
+    const char *expose = req->cors ? gw_cors_expose_headers(&r->headers, &req->arena) : NULL;
+    if (expose != NULL)
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers", expose);
     atomic_store(&req->state, GW_REQ_REPLIED);
     r->mhd = resp; /* the connection keeps its own reference until the reply is sent */
     enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)r->status, resp);

@@ -151,7 +151,7 @@ void gw_reply_status(gw_req *req, const gw_app *app, const gcore_status *st)
     gb_buf_init(&b, 0);
     int status = gw_status_http_from_grpc((int)st->code);
     /* A backend that ends a reply without grpc-status is broken, not the client: 502. */
-    if (st->code == GCORE_STATUS_UNKNOWN && strstr(st->message, "without grpc-status") != NULL)
+    if (st->no_grpc_status)
         status = 502;
     if (gw_status_json(app, st, &b) == 0)
         gw_req_reply_json(req, status, (const char *)b.p, b.n);

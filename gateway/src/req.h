@@ -97,6 +97,7 @@ struct gw_req {
     const char *rpc; /* "/pkg.Service/Method" for the access log, or NULL */
     int grpc_status; /* for the access log; -1: no call made */
     bool pretty;     /* ?pretty: indented JSON */
+    bool cors;       /* an allowed Origin: the reply carries the CORS headers */
     const char *client_ip;
 };
 

@@ -180,7 +180,9 @@ static bool wants_sse(gw_req *req)
 
 void gw_stream_begin(gw_req *req, gw_tx *tx)
 {
-    static const char *const ctypes[] = {"application/json", "text/event-stream",
+    /* NDJSON is application/x-ndjson, as the OpenAPI document says; grpc-gateway
+     * answers application/json, which no JSON parser reads whole. The array is JSON. */
+    static const char *const ctypes[] = {"application/x-ndjson", "text/event-stream",
                                          "application/json"};
     tx->fmt = wants_sse(req) ? GW_STREAM_SSE : req->srv->cfg->stream_format;
     const pbd_message *out = tx->method->output;

@@ -122,6 +122,7 @@ void gcore_call_finish_status(gcore_call *c)
         else
             gcore_status_set(&c->status, GCORE_STATUS_UNKNOWN,
                              "the server ended the stream without grpc-status");
+        c->status.no_grpc_status = true;
     } else if (!gcore_frame_reader_idle(&c->reader) && c->status.code == GCORE_STATUS_OK) {
         gcore_status_set(&c->status, GCORE_STATUS_INTERNAL,
                          "the stream ended in the middle of a message");
@@ -139,13 +140,24 @@ void gcore_call_finish_status(gcore_call *c)
     gcore_call_unref(c); /* the loop's reference */
 }
 
-void gcore_call_finish(gcore_call *c, gcore_code code, const char *msg)
+static void finish_as(gcore_call *c, gcore_code code, const char *msg, bool not_grpc)
 {
     if (c->state == CALL_DONE)
         return;
     gcore_status_set(&c->status, code, msg);
+    c->status.no_grpc_status = not_grpc;
     c->has_grpc_status = true;
     gcore_call_finish_status(c);
+}
+
+void gcore_call_finish(gcore_call *c, gcore_code code, const char *msg)
+{
+    finish_as(c, code, msg, false);
+}
+
+void gcore_call_finish_not_grpc(gcore_call *c, const char *msg)
+{
+    finish_as(c, GCORE_STATUS_UNKNOWN, msg, true);
 }
 
 /* ---- receiving ---- */

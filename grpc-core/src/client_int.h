@@ -91,6 +91,7 @@ struct gcore_conn {
     conn_state state;
     gcore_transport tr;
     struct addrinfo *addrs, *next_addr; /* resolved; the ones not tried yet */
+    struct gcore_resolve *resolving;    /* a host name lookup under way */
     gcore_watch *watch;
     unsigned watching;
     nghttp2_session *h2;
@@ -146,6 +147,8 @@ void gcore_call_ref(gcore_call *c);
 void gcore_call_unref(gcore_call *c);
 void gcore_call_finish(gcore_call *c, gcore_code code, const char *msg);
 void gcore_call_finish_status(gcore_call *c);
+/* Ends the call as UNKNOWN |msg| with status.no_grpc_status set: the reply is not gRPC. */
+void gcore_call_finish_not_grpc(gcore_call *c, const char *msg);
 void gcore_call_feed(gcore_call *c, const uint8_t *p, size_t n);
 void gcore_call_requeue(gcore_call *c);
 void gcore_call_detach(gcore_call *c);

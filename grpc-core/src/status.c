@@ -13,6 +13,7 @@ void gcore_status_init(gcore_status *st)
     st->message = empty_message;
     st->details = NULL;
     st->details_len = 0;
+    st->no_grpc_status = false;
 }
 
 static void free_message(gcore_status *st)
@@ -28,6 +29,7 @@ int gcore_status_set(gcore_status *st, gcore_code code, const char *message)
     free(st->details);
     st->details = NULL;
     st->details_len = 0;
+    st->no_grpc_status = false;
     st->code = code;
     if (message == NULL || message[0] == '\0')
         return 0;
@@ -59,6 +61,7 @@ int gcore_status_copy(gcore_status *dst, const gcore_status *src)
 {
     if (gcore_status_set(dst, src->code, src->message) != 0)
         return GCORE_ERR_NOMEM;
+    dst->no_grpc_status = src->no_grpc_status;
     if (src->details != NULL)
         return gcore_status_set_details(dst, src->details, src->details_len);
     return 0;

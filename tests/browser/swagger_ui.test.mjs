@@ -4,8 +4,11 @@
 //       serves `protogate openapi` and the embedded UI files from a static server and
 //       checks that the page loads offline and lists every operation of the document;
 //   node swagger_ui.test.mjs try --url http://127.0.0.1:PORT
-//       against a running gateway: also calls Greeter.SayHello, RouteGuide.GetFeature and
-//       the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers.
+//   node swagger_ui.test.mjs try --protogate BIN --descriptor-set FILE --examples DIR --db FILE
+//       against a running gateway, or one started here in front of the C example backends
+//       (DIR/greeter_server, DIR/route_guide_server --db FILE): also calls Greeter.SayHello,
+//       RouteGuide.GetFeature (path parameters), RouteGuide.ListFeatures (query parameters)
+//       and the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers.
 //
 // Screenshots go to artifacts/ at the top of the repository. Any request that would
 // leave 127.0.0.1 is aborted and fails the test.
@@ -70,6 +73,43 @@ async function staticServer(protogate, descriptorSet, dir) {
   return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
 }
 
+// Runs |argv| until it prints "listening on ...:PORT" (or "(port PORT)"); returns the port.
+async function startProcess(procs, argv) {
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  procs.push(proc);
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const look = (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (\S*?):(\d+)(?: \(port (\d+)\))?\n/);
+      if (m) resolve(Number(m[3] ?? m[2]));
+    };
+    proc.stdout.on("data", look);
+    proc.stderr.on("data", look);
+    proc.on("exit", (code) => reject(new Error(`${argv[0]} exited (${code}): ${seen}`)));
+  });
+}
+
+// The gateway in front of the C example backends, every process on a port the OS picks.
+async function exampleGateway(procs, dir) {
+  const protogate = option("--protogate") ?? fail("--protogate or --url needed");
+  const pb = option("--descriptor-set") ?? fail("--descriptor-set needed");
+  const bin = option("--examples") ?? fail("--examples needed");
+  const db = option("--db") ?? fail("--db needed");
+  const any = "127.0.0.1:0";
+  const greeter = await startProcess(procs, [`${bin}/greeter_server`, "--listen", any]);
+  const guide = await startProcess(procs,
+    [`${bin}/route_guide_server`, "--listen", any, "--db", db]);
+  const config = path.join(dir, "gateway.json");
+  writeFileSync(config, JSON.stringify({ services: {
+    "helloworld.Greeter": { backend: `127.0.0.1:${greeter}` },
+    "routeguide.RouteGuide": { backend: `127.0.0.1:${guide}` },
+  } }));
+  const port = await startProcess(procs, [protogate, "--descriptor-set", pb, "--config", config,
+    "--backend", `127.0.0.1:${greeter}`, "--listen", any]);
+  return `http://127.0.0.1:${port}`;
+}
+
 async function listsEveryOperation(page, base) {
   const doc = await (await fetch(`${base}/openapi.json`)).json();
   await page.goto(`${base}/swagger-ui/`);
@@ -93,8 +133,9 @@ async function listsEveryOperation(page, base) {
   return doc;
 }
 
-// Opens an operation, enters try-it-out mode, lets |fill| set the inputs, executes and
-// returns the response body text shown on the page.
+// Opens an operation, enters try-it-out mode, lets |fill| set the inputs, executes,
+// saves a screenshot of the operation to artifacts/<id>.png and returns the response
+// body text shown on the page.
 async function tryIt(page, id, fill) {
   const block = page.locator(`[id="${id}"]`);
   await block.locator(".opblock-summary").first().click();
@@ -105,6 +146,8 @@ async function tryIt(page, id, fill) {
   await block.locator("button.execute").click();
   const body = block.locator(".live-responses-table .response-col_description pre").first();
   await body.waitFor({ timeout: 30000 });
+  mkdirSync(artifacts, { recursive: true });
+  await block.screenshot({ path: path.join(artifacts, `${id}.png`) });
   return body.innerText();
 }
 
@@ -120,6 +163,16 @@ async function tryOperations(page) {
   });
   if (!feature.includes("409146138")) fail(`GetFeature answered ${feature}`);
   console.log("RouteGuide.GetFeature with path parameters through Try it out: answered");
+  const list = await tryIt(page, "operations-RouteGuide-RouteGuide_ListFeatures", async (block) => {
+    const set = async (name, value) => block.locator(`input[placeholder="${name}"]`).fill(value);
+    await set("lo.latitude", "400000000");
+    await set("lo.longitude", "-750000000");
+    await set("hi.latitude", "420000000");
+    await set("hi.longitude", "-730000000");
+  });
+  if (!list.includes("Patriots Path, Mendham"))
+    fail(`ListFeatures answered ${list}`);
+  console.log("RouteGuide.ListFeatures with query parameters through Try it out: answered");
   const stream = await tryIt(page, "operations-Greeter-Greeter_SayHelloStreamReply", async (block) => {
     await block.locator('input[placeholder="name"]').fill("world");
   });
@@ -133,9 +186,12 @@ async function main() {
   const work = mkdtempSync(path.join(tmpdir(), "protogate-ui-"));
   let server;
   let context;
+  const procs = [];
   try {
     let base = option("--url");
-    if (!base) {
+    if (!base && mode === "try") {
+      base = await exampleGateway(procs, work);
+    } else if (!base) {
       const protogate = option("--protogate") ?? fail("--protogate or --url needed");
       const pb = option("--descriptor-set") ?? fail("--descriptor-set needed");
       mkdirSync(path.join(work, "site"));
@@ -167,6 +223,7 @@ async function main() {
   } finally {
     if (context) await context.close();
     if (server) server.stop();
+    for (const p of procs.reverse()) p.kill();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -8,9 +8,11 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -248,6 +250,77 @@ class Headers(unittest.TestCase):
         self.assertEqual(r.header("Grpc-Trailer-x-echo-trailer"), "t1")
 
 
+class Cors(unittest.TestCase):
+    """A gateway allowing one origin by flag and one by its config file."""
+
+    APP = "http://app.example:3000"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--cors-origin", cls.APP,
+                                       "--forward-header", "X-Request-Id",
+                                       config={"cors": {"allowed_origins": ["https://b.test"]}}))
+
+    def req(self, method, path, origin, headers=None, body=None):
+        h = dict(headers or {})
+        h["Origin"] = origin
+        return request(self.gw.port, method, path, body, headers=h)
+
+    def test_preflight_lists_the_methods_of_the_path_and_the_allowed_headers(self):
+        r = self.req("OPTIONS", "/v1/echo/x", self.APP, {
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "content-type,grpc-metadata-tenant,x-evil,"
+                                              "grpc-timeout,authorization,x-request-id"})
+        self.assertEqual(r.status, 204)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(r.header("Vary"), "Origin")
+        methods = [m.strip() for m in r.header("Access-Control-Allow-Methods").split(",")]
+        self.assertIn("GET", methods)
+        self.assertNotIn("PATCH", methods)
+        self.assertEqual(r.header("Access-Control-Allow-Headers"),
+                         "content-type, grpc-metadata-tenant, grpc-timeout, authorization, "
+                         "x-request-id")
+        self.assertEqual(r.header("Access-Control-Max-Age"), "600")
+
+    def test_preflight_for_every_route_and_origin_from_the_config_file(self):
+        for path in ("/v1/hello", "/v1/features/1/2", "/v1/count/3", "/v1/routes:record"):
+            r = self.req("OPTIONS", path, "https://b.test",
+                         {"Access-Control-Request-Method": "POST"})
+            self.assertEqual(r.status, 204, path)
+            self.assertEqual(r.header("Access-Control-Allow-Origin"), "https://b.test")
+
+    def test_replies_errors_and_streams_carry_the_origin_and_expose_metadata(self):
+        r = self.req("GET", "/v1/echo/h", self.APP)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(r.header("Vary"), "Origin")
+        self.assertIn("Grpc-Metadata-x-echo-header",
+                      r.header("Access-Control-Expose-Headers").split(", "))
+        r = self.req("GET", "/v1/nowhere", self.APP)
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        r = self.req("GET", "/v1/count/2", self.APP)
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), self.APP)
+        self.assertEqual(len(r.body.decode().splitlines()), 2)
+
+    def test_other_origins_get_no_cors_headers(self):
+        r = self.req("OPTIONS", "/v1/echo/x", "http://evil.example",
+                     {"Access-Control-Request-Method": "GET"})
+        self.assertNotEqual(r.status, 204)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+        r = self.req("GET", "/v1/echo/h", "http://evil.example")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+
+    def test_cors_is_off_by_default(self):
+        r = request(GW, "OPTIONS", "/v1/echo/x", headers={
+            "Origin": self.APP, "Access-Control-Request-Method": "GET"})
+        self.assertEqual(r.status, 405)
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+        r = request(GW, "GET", "/v1/echo/h", headers={"Origin": self.APP})
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+
+
 class Deadlines(unittest.TestCase):
     def test_expired_deadline_is_504_and_the_backend_call_is_cancelled(self):
         t0 = time.time()
@@ -268,6 +341,40 @@ class Deadlines(unittest.TestCase):
         s.close()
         time.sleep(1.0)
         self.assertTrue(self.outcome_of("d3").get("cancelled"))
+
+    def test_client_disconnect_after_pipelining_cancels_the_backend_call(self):
+        # The pipelined request keeps the socket readable: the hang-up must still be seen.
+        s = socket.create_connection(("127.0.0.1", GW))
+        s.sendall(b"GET /v1/sleep/3000?tag=d4 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)  # the call is on: the next request waits in the socket
+        s.sendall(b"GET /v1/echo/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)
+        s.close()
+        time.sleep(1.0)
+        self.assertTrue(self.outcome_of("d4").get("cancelled"))
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        s = socket.create_connection(("127.0.0.1", GW), timeout=10)
+        s.sendall(b"GET /v1/sleep/500?tag=d5 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        s.sendall(b"GET /v1/echo/second HTTP/1.1\r\nHost: x\r\n\r\n")
+        f = s.makefile("rb")
+
+        def reply():  # status line, headers, a Content-Length body
+            status = int(f.readline().split()[1])
+            length = 0
+            for line in iter(f.readline, b"\r\n"):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            return status, f.read(length)
+
+        first, second = reply(), reply()
+        s.close()
+        self.assertEqual(first[0], 200)
+        self.assertEqual(second[0], 200)
+        self.assertEqual(json.loads(second[1])["request"]["id"], "second")
+        self.assertTrue(self.outcome_of("d5").get("finished"))
 
     def outcome_of(self, tag):
         end = time.time() + 5
@@ -292,6 +399,7 @@ class ServerStreaming(unittest.TestCase):
         q = ("lo.latitude=400000000&lo.longitude=-750000000"
              "&hi.latitude=420000000&hi.longitude=-730000000")
         r = get("/v1/features?" + q)
+        self.assertEqual(r.header("Content-Type"), "application/x-ndjson")
         results = [json.loads(x)["result"] for x in r.body.decode().splitlines()]
         self.assertGreater(len(results), 5)
         self.assertIn("location", results[0])
@@ -474,6 +582,30 @@ class Backends(unittest.TestCase):
         self.assertIn("127.0.0.1:%d" % port, h.json()["message"])
         gw.stop()
 
+    def test_a_reply_without_grpc_status_is_502(self):
+        # nghttpd serves files over h2c: an HTTP/2 reply with no grpc-status and no
+        # application/grpc content-type, as a misrouted backend would send.
+        site = tempfile.mkdtemp()
+        os.mkdir(os.path.join(site, "helloworld.Greeter"))
+        with open(os.path.join(site, "helloworld.Greeter", "SayHello"), "wb") as f:
+            f.write(b"\0\0\0\0\0")
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        h2 = start(harness.Proc(["nghttpd", "--no-tls", "-v", "--address=127.0.0.1", str(port),
+                                 "-d", site], r"listen 127\.0\.0\.1:(\d+)"))
+        gw = start(harness.gateway(BIN, SETS, port))
+        r = request(gw.port, "POST", "/v1/hello", {"name": "x"})
+        self.assertEqual(r.status, 502)
+        self.assertEqual(r.json()["code"], 2)
+        self.assertIn("not application/grpc", r.json()["message"])
+        r = request(gw.port, "GET", "/v1/hello/x/stream")  # no such file: a 404 page
+        self.assertEqual(r.status, 501)  # HTTP 404 maps to UNIMPLEMENTED, not 502
+        gw.stop()
+        h2.stop()
+        shutil.rmtree(site)
+
     def test_backend_killed_mid_stream_ends_with_an_error_line(self):
         be = start(harness.backend())
         gw = start(harness.gateway(BIN, SETS, be.port))
@@ -488,6 +620,7 @@ class Backends(unittest.TestCase):
         gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--stream-format", "array",
                                    "--discard-unknown"))
         r = request(gw.port, "GET", "/v1/count/2")
+        self.assertEqual(r.header("Content-Type"), "application/json")
         self.assertEqual(json.loads(r.body), [{"i": 1}, {"i": 2}])
         r = request(gw.port, "GET", "/v1/echo/x?colour=RED")
         self.assertEqual(r.status, 200)

@@ -146,19 +146,20 @@ struct outcome {
     char method[32];
     gcore_code code;
     char message_part[48];
+    bool no_grpc_status;
 };
 
 Test(client_h2, maps_broken_responses_to_error_statuses)
 {
     static const struct outcome cases[] = {
-        {"/t.S/NoStatus", GCORE_STATUS_UNKNOWN, "without grpc-status"},
-        {"/t.S/Http503", GCORE_STATUS_UNAVAILABLE, "HTTP status"},
-        {"/t.S/Http404", GCORE_STATUS_UNIMPLEMENTED, "HTTP status 404"},
-        {"/t.S/NotGrpc", GCORE_STATUS_UNKNOWN, "content-type"},
-        {"/t.S/Truncated", GCORE_STATUS_INTERNAL, "middle of a message"},
-        {"/t.S/Compressed", GCORE_STATUS_INTERNAL, "compressed"},
-        {"/t.S/BadStatus", GCORE_STATUS_UNKNOWN, ""},
-        {"/t.S/Reset", GCORE_STATUS_INTERNAL, "reset"},
+        {"/t.S/NoStatus", GCORE_STATUS_UNKNOWN, "without grpc-status", true},
+        {"/t.S/Http503", GCORE_STATUS_UNAVAILABLE, "HTTP status", true},
+        {"/t.S/Http404", GCORE_STATUS_UNIMPLEMENTED, "HTTP status 404", false},
+        {"/t.S/NotGrpc", GCORE_STATUS_UNKNOWN, "content-type", true},
+        {"/t.S/Truncated", GCORE_STATUS_INTERNAL, "middle of a message", false},
+        {"/t.S/Compressed", GCORE_STATUS_INTERNAL, "compressed", false},
+        {"/t.S/BadStatus", GCORE_STATUS_UNKNOWN, "", false},
+        {"/t.S/Reset", GCORE_STATUS_INTERNAL, "reset", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         gcore_reply r;
@@ -168,6 +169,7 @@ Test(client_h2, maps_broken_responses_to_error_statuses)
                      gcore_status_code_name(code), r.status.message);
         cr_assert(strstr(r.status.message, cases[i].message_part) != NULL, "%s: %s",
                   cases[i].method, r.status.message);
+        cr_assert_eq(r.status.no_grpc_status, cases[i].no_grpc_status, "%s", cases[i].method);
         gcore_reply_free(&r);
     }
 }

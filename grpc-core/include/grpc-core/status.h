@@ -14,6 +14,7 @@
 #ifndef GCORE_STATUS_H
 #define GCORE_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,13 +59,20 @@ typedef struct gcore_status {
     char *message;    /* decoded grpc-message; heap, owned */
     uint8_t *details; /* grpc-status-details-bin, decoded; heap, owned; NULL if absent */
     size_t details_len;
+    /* The response was not a gRPC reply: it ended without grpc-status (|code| derived
+     * from the HTTP status by gcore_status_from_http, or UNKNOWN), or its content-type
+     * was not application/grpc (UNKNOWN). A proxy answers such a reply 502. A non-200
+     * HEADERS that does not end the stream finishes the call from the HTTP status at
+     * once and leaves this false. */
+    bool no_grpc_status;
 } gcore_status;
 
-/** Sets |st| to OK with an empty message and no details. Thread: any. */
+/** Sets |st| to OK with an empty message, no details and no_grpc_status false. Thread: any. */
 void gcore_status_init(gcore_status *st);
 
 /**
- * Replaces |st|'s code and message (copied; NULL means ""), dropping the details.
+ * Replaces |st|'s code and message (copied; NULL means ""), dropping the details and
+ * clearing no_grpc_status.
  * Returns 0, or GCORE_ERR_NOMEM (then the message is "" and the code is still set).
  */
 int gcore_status_set(gcore_status *st, gcore_code code, const char *message);
@@ -72,7 +80,8 @@ int gcore_status_set(gcore_status *st, gcore_code code, const char *message);
 /** Replaces the details with a copy of |n| bytes at |p|. Returns 0 or GCORE_ERR_NOMEM. */
 int gcore_status_set_details(gcore_status *st, const uint8_t *p, size_t n);
 
-/** Copies |src| into |dst| (initialized, cleared first). Returns 0 or GCORE_ERR_NOMEM. */
+/** Copies |src| (no_grpc_status too) into |dst| (initialized, cleared first). Returns 0 or
+ * GCORE_ERR_NOMEM. */
 int gcore_status_copy(gcore_status *dst, const gcore_status *src);
 
 /** Frees what |st| owns and sets it to OK again. */
