@@ -100,8 +100,9 @@ frame() { # JSON file, message type -> length-prefixed gRPC frame
 frame "$WORK/hello.json" bench.v1.HelloRequest >"$WORK/hello.grpc"
 frame "$WORK/echo.json" bench.v1.EchoRequest >"$WORK/echo.grpc"
 
-ROW_FMT="%-22s %6s %10s %9s %9s %10s %10s %7s\n"
-header() { printf "$ROW_FMT" "$1" conns "req/s" "p50 ms" "p99 ms" "gw us/req" "gw peak MiB" errors; }
+ROW_FMT="%-22s %6s %10s %9s %9s %10s %11s %7s\n"
+# header FIRST [CONC]: the concurrency column is connections (wrk) or streams (h2load).
+header() { printf "$ROW_FMT" "$1" "${2:-conns}" "req/s" "p50 ms" "p99 ms" "cpu us/req" "peak MiB" errors; }
 
 # wrk_row LABEL PATH BODY CONNS: one wrk run against the gateway, one table row.
 wrk_row() {
@@ -158,15 +159,15 @@ mode_table() {
             esac
         done
     done
-    echo "(gw columns: protogate's CPU per request and peak RSS)"
+    echo "(cpu and peak: protogate's CPU per request and peak RSS)"
     echo
     echo "== the backend alone (h2load, 1 connection x N streams) =="
-    header "gRPC method"
+    header "gRPC method" streams
     for c in $CONNS; do
         h2load_row "SayHello" "$BPID" "$BPORT" SayHello "$WORK/hello.grpc" "$c"
         h2load_row "Echo" "$BPID" "$BPORT" Echo "$WORK/echo.grpc" "$c"
     done
-    echo "(gw columns here: the backend's CPU per request and peak RSS)"
+    echo "(cpu and peak here: the backend's)"
     stop "$GPID"
     stop "$BPID"
 }
@@ -251,7 +252,7 @@ mode_large() {
 mode_server() {
     echo
     echo "== gRPC servers alone: grpc-core (bench_backend) vs C++ (h2load, 1 connection) =="
-    header "server SayHello"
+    header "server SayHello" streams
     start_backend
     for m in 16 64; do h2load_row "grpc-core" "$BPID" "$BPORT" SayHello "$WORK/hello.grpc" "$m"; done
     stop "$BPID"

@@ -47,8 +47,10 @@ typedef struct gw_call {
     bool paused;               /* the loop stopped taking messages (backpressure) */
     bool reader_waiting;       /* the stream reader suspended the connection */
     bool unreachable;          /* ended UNAVAILABLE with the channel not ready: name the backend */
-    int client_fd;             /* a dup of the client's socket, watched for hang-ups; -1: none */
+    int client_fd;             /* the client's socket, watched for hang-ups; -1: none */
+    bool client_fd_dup;        /* client_fd is our own dup (closed with the watch) */
     gcore_watch *watch;        /* loop thread only */
+    gcore_timer *watch_timer;  /* loop thread only: a unary call's watch, deferred */
     gcore_timer *client_timer; /* loop thread only: checks client_fd after pipelining */
     gcore_status status;
     gcore_metadata headers;

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "server.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,8 +33,8 @@ static int wait_for_signal(void)
     return sig;
 }
 
-/* Each connection with a call in flight holds two descriptors (its socket and the dup
- * the loop watches for hang-ups): take the hard limit rather than the soft 1024. */
+/* Each connection with a server stream in flight holds two descriptors (its socket and
+ * the dup the loop watches for hang-ups): take the hard limit rather than the soft 1024. */
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -69,6 +70,10 @@ int gw_cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
+    /* One malloc arena, before any thread starts: an arena per thread (each MHD thread,
+     * the loop) keeps its own free memory, ~1 MiB more peak RSS at 64 connections; small
+     * blocks come from the per-thread caches, so the shared arena's lock is rarely taken. */
+    mallopt(M_ARENA_MAX, 1);
     srv.cfg = &cfg;
     srv.header_rules = (gw_header_rules){cfg.forward_headers, cfg.n_forward_headers};
     if (gw_app_start(&srv, &err) != 0) {
@@ -79,6 +84,7 @@ int gw_cmd_serve(int argc, char **argv)
         fail(err.msg);
         goto out_app;
     }
+    malloc_trim(0); /* what loading the descriptor sets freed goes back to the system */
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
     int sig = wait_for_signal();
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");

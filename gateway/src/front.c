@@ -91,7 +91,7 @@ static enum MHD_Result queue_reply(gw_req *req)
     struct MHD_Response *resp;
     if (r->stream != NULL)
         resp =
-            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, read_stream, req, NULL);
+            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4 * 1024, read_stream, req, NULL);
     else
         resp = MHD_create_response_from_buffer(r->body_len, (void *)(uintptr_t)r->body,
                                                MHD_RESPMEM_PERSISTENT);

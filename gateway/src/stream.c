@@ -109,7 +109,10 @@ static int format_end(gw_req *req, gw_tx *tx)
 
 /* Takes the next message, or the end, into tx->out; 0 when there is neither yet (the
  * connection is then suspended until the loop resumes it). */
-static int refill(gw_req *req, gw_tx *tx)
+/* Formats the next message, or the end. Returns 1 (something added or more to come),
+ * 0 (nothing yet: with |wait|, the connection is suspended until the loop has more),
+ * -1 on error. */
+static int refill(gw_req *req, gw_tx *tx, bool wait)
 {
     char ctype[GW_CTYPE_MAX];
     gw_msg *m = gw_call_pop(tx->gc);
@@ -122,6 +125,10 @@ static int refill(gw_req *req, gw_tx *tx)
     pthread_mutex_lock(&gc->mu);
     bool more = gc->head != NULL;
     bool done = gc->done;
+    if (!more && !done && !wait) {
+        pthread_mutex_unlock(&gc->mu);
+        return 0;
+    }
     if (!more && !done && gc->req != NULL) {
         gc->reader_waiting = true;
         MHD_suspend_connection(req->conn);
@@ -154,9 +161,14 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
             pthread_mutex_unlock(&tx->gc->mu);
             return -1;
         }
-        int rc = refill(req, tx);
+        int rc = refill(req, tx, true);
         if (rc <= 0)
             return rc == 0 ? 0 : -2;
+        /* Messages already queued join this chunk: one write for many small messages. */
+        while (!tx->finished && tx->out.n < max && (rc = refill(req, tx, false)) == 1) {
+        }
+        if (rc < 0)
+            return -2;
     }
 }
 

@@ -46,6 +46,7 @@ struct gcore_loop {
     gcore_watch *dead;
     pthread_mutex_t mu; /* guards the task queue */
     task *head, *tail;
+    atomic_bool sleeping; /* in (or about to enter) epoll_wait: posts must wake it */
 };
 
 static uint64_t mono_ms(void)
@@ -144,8 +145,11 @@ int gcore_loop_post(gcore_loop *l, gcore_task_fn fn, void *user_data)
         l->head = t;
     l->tail = t;
     pthread_mutex_unlock(&l->mu);
-    /* The loop thread sees its own posts before it sleeps; others must wake it. */
-    if (was_empty && !gcore_loop_in_loop_thread(l)) {
+    /* The loop thread sees its own posts before it sleeps; others wake it only when it
+     * sleeps: it raises |sleeping| before it looks at the queue, and we look at
+     * |sleeping| after queueing, so one of the two sees the other. A busy loop takes
+     * the task on its next turn without an eventfd write (and read, and epoll wake-up). */
+    if (was_empty && atomic_load(&l->sleeping) && !gcore_loop_in_loop_thread(l)) {
         uint64_t one = 1;
         ssize_t w = write(l->evfd, &one, sizeof(one));
         (void)w; /* EAGAIN: the counter is already non-zero, the loop will wake */
@@ -355,7 +359,9 @@ int gcore_loop_run_once(gcore_loop *l, int timeout_ms)
         atomic_store(&l->running, true);
     }
     struct epoll_event evs[64];
+    atomic_store(&l->sleeping, true);
     int n = epoll_wait(l->epfd, evs, 64, wait_ms(l, timeout_ms));
+    atomic_store(&l->sleeping, false);
     int rc = 0;
     if (n < 0 && errno != EINTR)
         rc = GCORE_ERR_IO;
