@@ -1,11 +1,13 @@
 /*
  * `protogate serve [flags]` (also `protogate [flags]`): load the descriptor sets,
- * start the HTTP front end and the gRPC side, run until SIGINT/SIGTERM.
+ * start the HTTP front end and the gRPC side, run until SIGINT/SIGTERM. SIGHUP loads
+ * the descriptor set files again (schema.h); a failed reload keeps the old schema.
  */
 #include "app.h"
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 
 #include <pthread.h>
@@ -27,6 +29,7 @@ static int wait_for_signal(void)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     if (sigwait(&set, &sig) != 0)
         return -1;
     return sig;
@@ -66,6 +69,7 @@ int gw_cmd_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -80,7 +84,11 @@ int gw_cmd_serve(int argc, char **argv)
         goto out_app;
     }
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
-    int sig = wait_for_signal();
+    int sig;
+    while ((sig = wait_for_signal()) == SIGHUP) {
+        if (gw_app_reload(srv.app, &cfg, &err) != 0)
+            GW_LOG(GW_LOG_ERROR, "reload failed, still serving the previous schema: %s", err.msg);
+    }
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gw_app_shutdown(&srv);
     gw_front_stop(&srv);
