@@ -69,8 +69,9 @@ gw_upstream *gw_app_upstream(gw_app *app, const char *service, const char *targe
 int gw_app_start(gw_server *srv, gb_err *err)
 {
     const gw_config *cfg = srv->cfg;
-    if (cfg->n_descriptor_sets == 0)
-        return gb_err_set(err, GW_ERR_CONFIG, "no --descriptor-set given (see --help)");
+    if (cfg->n_descriptor_sets == 0 && !cfg->reflection)
+        return gb_err_set(err, GW_ERR_CONFIG,
+                          "no --descriptor-set (or --reflection) given (see --help)");
     if (cfg->backend == NULL && cfg->n_services == 0)
         return gb_err_set(err, GW_ERR_CONFIG, "no --backend given (see --help)");
     gw_app *app = calloc(1, sizeof *app);

@@ -6,10 +6,12 @@
 #include "schema.h"
 
 #include "log.h"
+#include "reflect.h"
 #include "status_map.h"
 
 #include <openapi/openapi.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,84 @@ static int bind_services(gw_app *app, gw_schema *s, const gw_config *cfg, gb_err
     return 0;
 }
 
+#define SET_FILE_MAX (256u << 20)
+
+static int read_file(const char *path, gb_buf *out, gb_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return gb_err_set(err, GW_ERR_CONFIG, "%s: %s", path, strerror(errno));
+    uint8_t chunk[16384];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = gb_buf_append(out, chunk, n);
+    if (rc == 0 && ferror(f))
+        rc = gb_err_set(err, GW_ERR_CONFIG, "%s: read error", path);
+    else if (rc != 0)
+        rc = gb_err_set(err, GW_ERR_CONFIG, "%s: larger than %u bytes", path, SET_FILE_MAX);
+    fclose(f);
+    return rc;
+}
+
+/* Asks each distinct backend of |cfg| for its services' files. */
+static int reflect_backends(gw_app *app, const gw_config *cfg, gw_reflect *r, gb_err *err)
+{
+    size_t n = cfg->n_services + 1;
+    const gw_upstream **asked = calloc(n, sizeof *asked);
+    size_t n_asked = 0;
+    int rc = asked != NULL ? 0 : gb_err_set(err, GW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *target = i == 0 ? cfg->backend : cfg->services[i - 1].backend;
+        const gw_tls_config *tls = i == 0 ? &cfg->backend_tls : &cfg->services[i - 1].tls;
+        if (target == NULL)
+            continue;
+        gw_upstream *u = gw_app_upstream(app, "reflection", target, tls, err);
+        bool seen = false;
+        for (size_t k = 0; u != NULL && k < n_asked; k++)
+            seen = seen || asked[k] == u;
+        if (u == NULL)
+            rc = GW_ERR_CONFIG;
+        else if (!seen)
+            rc = gw_reflect_fetch(r, (asked[n_asked++] = u)->ch, u->target, err);
+    }
+    free(asked);
+    if (rc == 0 && r->n_services == 0)
+        rc = gb_err_set(err, GW_ERR_UPSTREAM, "reflection: the backends list no service");
+    return rc;
+}
+
+/* The --descriptor-set files, and with --reflection what the backends describe. */
+static int load_pool(gw_app *app, const gw_config *cfg, gw_schema *s, gb_err *err)
+{
+    if (!cfg->reflection)
+        return pbd_pool_load_files(cfg->descriptor_sets, cfg->n_descriptor_sets, &s->pool, err);
+    size_t n = cfg->n_descriptor_sets;
+    gw_reflect r;
+    gw_reflect_init(&r);
+    gb_buf *files = calloc(n + 1, sizeof *files);
+    gb_slice *sets = calloc(n + 1, sizeof *sets);
+    int rc = files != NULL && sets != NULL ? 0 : gb_err_set(err, GW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; files != NULL && i < n; i++)
+        gb_buf_init(&files[i], SET_FILE_MAX);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = read_file(cfg->descriptor_sets[i], &files[i], err);
+        sets[i] = gb_slice_of(files[i].p, files[i].n);
+    }
+    if (rc == 0)
+        rc = reflect_backends(app, cfg, &r, err);
+    if (rc == 0) {
+        sets[n] = gb_slice_of(r.set.p, r.set.n);
+        rc = pbd_pool_load_sets(sets, n + 1, &s->pool, err);
+    }
+    for (size_t i = 0; files != NULL && i < n; i++)
+        gb_buf_free(&files[i]);
+    free(files);
+    free(sets);
+    gw_reflect_free(&r);
+    return rc;
+}
+
 int gw_schema_build(gw_app *app, const gw_config *cfg, gw_schema **out, gb_err *err)
 {
     *out = NULL;
@@ -99,7 +179,7 @@ int gw_schema_build(gw_app *app, const gw_config *cfg, gw_schema **out, gb_err *
     atomic_init(&s->refs, 1);
     gb_buf_init(&s->openapi_json, 0);
     gb_buf_init(&s->swagger_json, 0);
-    int rc = pbd_pool_load_files(cfg->descriptor_sets, cfg->n_descriptor_sets, &s->pool, err);
+    int rc = load_pool(app, cfg, s, err);
     if (rc == 0)
         rc = pbd_router_new(s->pool, &s->router, err);
     if (rc == 0) {

@@ -810,10 +810,13 @@ class CBackends(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        listen = [os.path.join(EXAMPLES_BIN, "greeter_server"), "--listen", "127.0.0.1:0"]
+        # --descriptor-set: the servers answer server reflection from it.
+        listen = [os.path.join(EXAMPLES_BIN, "greeter_server"), "--listen", "127.0.0.1:0",
+                  "--descriptor-set", SETS[0]]
         cls.greeter = start(harness.Proc(listen, r"listening on [0-9.]+:(\d+)"))
         rg = [os.path.join(EXAMPLES_BIN, "route_guide_server"), "--listen", "127.0.0.1:0",
-              "--db", os.path.join(harness.ROOT, "examples/data/route_guide_db.json")]
+              "--db", os.path.join(harness.ROOT, "examples/data/route_guide_db.json"),
+              "--descriptor-set", SETS[0]]
         cls.route_guide = start(harness.Proc(rg, r"listening on [0-9.]+:(\d+)"))
         config = {"services": {
             "helloworld.Greeter": {"backend": "127.0.0.1:%d" % cls.greeter.port},
@@ -846,6 +849,26 @@ class CBackends(unittest.TestCase):
 
     def test_healthz(self):
         self.assertEqual(request(self.gw.port, "GET", "/healthz").status, 200)
+
+    def test_schema_from_server_reflection_alone(self):
+        config = {"services": {
+            "routeguide.RouteGuide": {"backend": "127.0.0.1:%d" % self.route_guide.port}}}
+        gw = start(harness.gateway(BIN, [], self.greeter.port, "--reflection", config=config))
+        r = request(gw.port, "POST", "/v1/hello", {"name": "reflection"})
+        self.assertEqual(r.body, b'{"message":"Hello, reflection!"}')
+        r = request(gw.port, "GET", "/v1/features/407838351/-746143763")
+        self.assertEqual(r.json()["name"], "Patriots Path, Mendham, NJ 07945, USA")
+        paths = request(gw.port, "GET", "/openapi.json").json()["paths"]
+        self.assertIn("/v1/hello", paths)
+        self.assertIn("/v1/features/{latitude}/{longitude}", paths)
+        gw.stop()
+
+    def test_reflection_from_a_backend_without_it_fails_to_start(self):
+        p = subprocess.run([BIN, "--reflection", "--backend", "127.0.0.1:%d" % BACKEND.port,
+                            "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                           timeout=20)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("reflection 127.0.0.1:%d: UNIMPLEMENTED" % BACKEND.port, p.stderr)
 
 
 class StartUp(unittest.TestCase):
