@@ -14,14 +14,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The examples' descriptor set, embedded at build time (examples_pb.c). */
+extern const unsigned char gw_examples_pb[];
+extern const size_t gw_examples_pb_len;
+
+static void usage(const char *argv0)
+{
+    fprintf(stderr,
+            "usage: %s [--port N | --listen HOST:PORT] [--descriptor-set FILE] [--workers N]\n"
+            "          [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--db FILE]\n",
+            argv0);
+}
+
+/* --port N keeps --listen's host (127.0.0.1 by default). */
+static int apply_port(example_opts *o, const char *port)
+{
+    char *end;
+    unsigned long n = strtoul(port, &end, 10);
+    const char *colon = strrchr(o->listen, ':');
+    if (*port == '\0' || *end != '\0' || n > 65535 || colon == NULL)
+        return -1;
+    int len = snprintf(o->listen_buf, sizeof o->listen_buf, "%.*s:%lu", (int)(colon - o->listen),
+                       o->listen, n);
+    if (len < 0 || (size_t)len >= sizeof o->listen_buf)
+        return -1;
+    o->listen = o->listen_buf;
+    return 0;
+}
+
 int example_parse(int argc, char **argv, example_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->listen = "127.0.0.1:50051";
+    const char *port = NULL;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char **dst = strcmp(a, "--listen") == 0           ? &o->listen
+                           : strcmp(a, "--port") == 0           ? &port
                            : strcmp(a, "--descriptor-set") == 0 ? &o->descriptor_set
                            : strcmp(a, "--tls-cert") == 0       ? &o->tls_cert
                            : strcmp(a, "--tls-key") == 0        ? &o->tls_key
@@ -33,12 +63,14 @@ int example_parse(int argc, char **argv, example_opts *o)
         } else if (v != NULL && strcmp(a, "--workers") == 0) {
             o->workers = (unsigned)strtoul(v, NULL, 10);
         } else {
-            fprintf(stderr,
-                    "usage: %s [--listen HOST:PORT] [--descriptor-set FILE] [--workers N]\n"
-                    "          [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n",
-                    argv[0]);
+            usage(argv[0]);
             return -1;
         }
+    }
+    if ((port != NULL && apply_port(o, port) != 0) ||
+        (o->tls_cert == NULL) != (o->tls_key == NULL)) {
+        usage(argv[0]);
+        return -1;
     }
     return 0;
 }
@@ -81,7 +113,11 @@ static gcore_server *make_server(const example_opts *o, gb_err *err)
     return s;
 }
 
-/* Serves until SIGINT or SIGTERM (blocked in every thread, taken here). */
+/*
+ * Serves until SIGINT or SIGTERM (blocked in every thread, taken here). A second one
+ * during the graceful shutdown ends the process at once: the signals go back to their
+ * default action, and only this thread lets them through.
+ */
 static void wait_for_signal(void)
 {
     sigset_t set;
@@ -90,6 +126,11 @@ static void wait_for_signal(void)
     sigaddset(&set, SIGTERM);
     int sig;
     sigwait(&set, &sig);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    printf("shutting down (a second signal stops at once)\n");
+    fflush(stdout);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static int enable_extras(gcore_server *s, const example_opts *o, gcore_health **health,
@@ -100,7 +141,8 @@ static int enable_extras(gcore_server *s, const example_opts *o, gcore_health **
     for (size_t i = 0; services[i] != NULL; i++)
         gcore_health_set(*health, services[i], GCORE_HEALTH_SERVING);
     if (o->descriptor_set == NULL)
-        return 0;
+        return gcore_reflection_enable(s, gb_slice_of(gw_examples_pb, gw_examples_pb_len), refl,
+                                       err);
     gb_buf pb;
     gb_buf_init(&pb, 0);
     int rv = read_file(o->descriptor_set, &pb);

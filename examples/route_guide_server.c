@@ -3,85 +3,20 @@
  * writes it, with all four kinds of call:
  *
  *     route_guide_server --listen 127.0.0.1:50052 --descriptor-set examples.pb \
- *                        [--db examples/data/route_guide_db.json]
+ *                        [--db route_guide_db.json]
+ *
+ * The default database is the tutorial's (see db_default_path()).
  */
 #include "example_server.h"
 
 #include "route_guide.pb-c.h"
-
-#include <cjson/cJSON.h>
+#include "route_guide_db.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct feature {
-    char *name;
-    int32_t lat, lon;
-} feature;
-
-typedef struct feature_db {
-    feature *v;
-    size_t n;
-} feature_db;
-
-static int32_t json_int(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? (int32_t)v->valuedouble : 0;
-}
-
-/* Loads [{"location": {"latitude": .., "longitude": ..}, "name": ..}, ...]. */
-static int db_load(feature_db *db, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    gb_buf b;
-    gb_buf_init(&b, 16 << 20);
-    uint8_t chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && gb_buf_append(&b, chunk, n) == 0)
-        ;
-    fclose(f);
-    cJSON *root = cJSON_ParseWithLength((const char *)b.p, b.n);
-    gb_buf_free(&b);
-    int count = cJSON_IsArray(root) ? cJSON_GetArraySize(root) : -1;
-    db->v = count > 0 ? calloc((size_t)count, sizeof *db->v) : NULL;
-    const cJSON *items = db->v != NULL ? root : NULL;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, items)
-    {
-        const cJSON *loc = cJSON_GetObjectItemCaseSensitive(item, "location");
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
-        feature *ft = &db->v[db->n];
-        ft->name = strdup(cJSON_IsString(name) ? name->valuestring : "");
-        ft->lat = json_int(loc, "latitude");
-        ft->lon = json_int(loc, "longitude");
-        if (ft->name != NULL)
-            db->n++;
-    }
-    cJSON_Delete(root);
-    return count >= 0 ? 0 : -1;
-}
-
-static void db_free(feature_db *db)
-{
-    for (size_t i = 0; i < db->n; i++)
-        free(db->v[i].name);
-    free(db->v);
-}
-
-static const feature *db_find(const feature_db *db, int32_t lat, int32_t lon)
-{
-    for (size_t i = 0; i < db->n; i++) {
-        if (db->v[i].lat == lat && db->v[i].lon == lon)
-            return &db->v[i];
-    }
-    return NULL;
-}
 
 static int write_feature(gcore_server_call *call, const char *name, int32_t lat, int32_t lon)
 {
@@ -253,7 +188,7 @@ int main(int argc, char **argv)
     example_opts o;
     if (example_parse(argc, argv, &o) != 0)
         return 2;
-    const char *path = o.db != NULL ? o.db : GW_ROUTE_GUIDE_DB;
+    const char *path = o.db != NULL ? o.db : db_default_path();
     feature_db db = {0};
     if (db_load(&db, path) != 0) {
         fprintf(stderr, "error: %s: cannot load the feature database\n", path);

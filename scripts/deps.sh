@@ -7,8 +7,9 @@ set -euo pipefail
 build_pkgs=(
     cmake pkg-config gcc make clang
     libmicrohttpd-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
-    protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev
+    protobuf-compiler libprotobuf-dev libcjson-dev libssl-dev zlib1g-dev
     grpc-proto                                         # health, reflection protos
+    golang-google-grpc-dev                             # the route_guide tutorial's feature db
     golang-github-gogo-googleapis-dev                  # google/api and google/rpc protos
     nodejs                                             # npm fetches the Swagger UI files
 )

@@ -52,7 +52,7 @@ static int render_key(pbd_dec *d, const pbd_message *em, pbd_dent e, gb_buf *key
         if (!pbd_utf8_valid(k->p, k->n))
             rv = pbd_jpath_err(d->err, p, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in map key");
         else
-            rv = gb_buf_append(keys, k->p, k->n);
+            rv = pbd_append(keys, k->p, k->n);
     } else if (rv == 0 && kf->type != PBD_TYPE_STRING) {
         uint64_t v = k != NULL ? pbd_wire_value(k->wt, k->p, k->n) : 0;
         if (kf->type == PBD_TYPE_SINT32 || kf->type == PBD_TYPE_SINT64) {

@@ -80,6 +80,14 @@ static int read_one(pbd_dec *d, const uint8_t **q, const uint8_t *end, const pbd
     return 0;
 }
 
+/* Fields numbered 1..n without gaps sit at index number - 1: no search for them. */
+static const pbd_field *field_by_number(const pbd_message *m, uint32_t number)
+{
+    if (number - 1 < m->n_fields && m->fields[number - 1].number == number)
+        return &m->fields[number - 1];
+    return pbd_message_field_by_number(m, number);
+}
+
 static int cmp_dent(const void *a, const void *b)
 {
     const pbd_dent *x = a, *y = b;
@@ -104,7 +112,7 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
             int rv = read_one(d, &q, end, p, &ent, &number);
             if (rv != 0)
                 return rv;
-            const pbd_field *f = pbd_message_field_by_number(m, number);
+            const pbd_field *f = field_by_number(m, number);
             if (f == NULL)
                 continue; /* unknown fields are skipped */
             pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
@@ -123,11 +131,18 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
     return 0;
 }
 
+/* A little-endian fixed value of |n| bytes (4 or 8); the constant-length loops compile
+ * to one load each. */
 static uint64_t le(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
-    for (size_t k = 0; k < n; k++)
-        v |= (uint64_t)p[k] << (8 * k);
+    if (n == 8) {
+        for (size_t k = 0; k < 8; k++)
+            v |= (uint64_t)p[k] << (8 * k);
+    } else {
+        for (size_t k = 0; k < 4; k++)
+            v |= (uint64_t)p[k] << (8 * k);
+    }
     return v;
 }
 
@@ -154,22 +169,33 @@ static int put_enum(pbd_dec *d, const pbd_field *f, int32_t v)
     return pbd_jw_string(b, ev->name, strlen(ev->name));
 }
 
-/* Decimal text of a sign and magnitude (printf costs more than the rest of a field). */
+/* Decimal text of a sign and magnitude (printf costs more than the rest of a field),
+ * two digits per division. */
 static int put_decimal(gb_buf *b, bool neg, uint64_t mag, bool quote)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char tmp[24];
     size_t k = sizeof(tmp);
     if (quote)
         tmp[--k] = '"';
-    do {
-        tmp[--k] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag != 0);
+    for (; mag >= 100; mag /= 100) {
+        tmp[--k] = pairs[2 * (mag % 100) + 1];
+        tmp[--k] = pairs[2 * (mag % 100)];
+    }
+    if (mag >= 10) {
+        tmp[--k] = pairs[2 * mag + 1];
+        tmp[--k] = pairs[2 * mag];
+    } else {
+        tmp[--k] = (char)('0' + mag);
+    }
     if (neg)
         tmp[--k] = '-';
     if (quote)
         tmp[--k] = '"';
-    return gb_buf_append(b, tmp + k, sizeof(tmp) - k);
+    return pbd_append(b, tmp + k, sizeof(tmp) - k);
 }
 
 static int put_signed(gb_buf *b, int64_t s, bool quote)

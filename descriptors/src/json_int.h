@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- JSON text as a flat node array (json_lex.c) ---- */
 
@@ -88,10 +89,60 @@ int pbd_wire_bytes(gb_buf *b, uint32_t number, const void *p, size_t n);
  * length there, moving the content when it needs more bytes. */
 size_t pbd_wire_len_begin(gb_buf *b, int *rv);
 int pbd_wire_len_end(gb_buf *b, size_t mark);
-/* Wire type of a field's values (PBD_WT_LEN for messages, strings, bytes). */
-int pbd_wire_type_of(pbd_type t);
-/* Reads a varint at |*p| (< |end|); returns false when malformed or truncated. */
-bool pbd_wire_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+/* Wire type of a field's values (PBD_WT_LEN for messages, strings, bytes; 3 for groups). */
+static inline int pbd_wire_type_of(pbd_type t)
+{
+    switch (t) {
+    case PBD_TYPE_DOUBLE:
+    case PBD_TYPE_FIXED64:
+    case PBD_TYPE_SFIXED64:
+        return PBD_WT_I64;
+    case PBD_TYPE_FLOAT:
+    case PBD_TYPE_FIXED32:
+    case PBD_TYPE_SFIXED32:
+        return PBD_WT_I32;
+    case PBD_TYPE_STRING:
+    case PBD_TYPE_BYTES:
+    case PBD_TYPE_MESSAGE:
+        return PBD_WT_LEN;
+    case PBD_TYPE_GROUP:
+        return 3;
+    default:
+        return PBD_WT_VARINT;
+    }
+}
+/* Reads a varint at |*p| (< |end|); returns false when malformed or truncated. The
+ * one-byte case (most tags, lengths and small values) is inline. */
+bool pbd_wire_read_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v);
+static inline bool pbd_wire_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return true;
+    }
+    return pbd_wire_read_varint_long(p, end, v);
+}
+
+/* gb_buf_putc and gb_buf_append with the common case (room in the buffer) inline: the
+ * JSON writer calls them for every punctuation byte and number. */
+static inline int pbd_putc(gb_buf *b, uint8_t c)
+{
+    if (b->n < b->cap) {
+        b->p[b->n++] = c;
+        return 0;
+    }
+    return gb_buf_putc(b, c);
+}
+
+static inline int pbd_append(gb_buf *b, const void *p, size_t n)
+{
+    if (n <= b->cap - b->n && n != 0) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        return 0;
+    }
+    return gb_buf_append(b, p, n);
+}
 
 /* Appends a scalar (not message, not string/bytes) of type |t| whose value is |u|
  * (integers and bool as two's complement, float/double as their bits). */

@@ -111,6 +111,13 @@ bool pbd_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        uint64_t w = 0;
+        if (n - i >= 8)
+            memcpy(&w, p + i, 8);
+        if (n - i >= 8 && (w & 0x8080808080808080u) == 0) {
+            i += 8; /* eight ASCII bytes at once */
+            continue;
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

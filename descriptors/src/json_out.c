@@ -28,7 +28,7 @@ int pbd_jw_open(pbd_jw *w, char c)
 {
     w->level++;
     w->first = true;
-    return gb_buf_putc(w->out, (uint8_t)c);
+    return pbd_putc(w->out, (uint8_t)c);
 }
 
 int pbd_jw_close(pbd_jw *w, char c)
@@ -38,14 +38,14 @@ int pbd_jw_close(pbd_jw *w, char c)
     if (!w->first)
         rv = newline(w);
     w->first = false;
-    return rv != 0 ? rv : gb_buf_putc(w->out, (uint8_t)c);
+    return rv != 0 ? rv : pbd_putc(w->out, (uint8_t)c);
 }
 
 int pbd_jw_elem(pbd_jw *w)
 {
     int rv = 0;
     if (!w->first)
-        rv = gb_buf_putc(w->out, ',');
+        rv = pbd_putc(w->out, ',');
     w->first = false;
     return rv != 0 ? rv : newline(w);
 }
@@ -56,69 +56,130 @@ int pbd_jw_key(pbd_jw *w, const char *k, size_t n)
     if (rv == 0)
         rv = pbd_jw_string(w->out, k, n);
     if (rv == 0)
-        rv = w->indent > 0 ? gb_buf_append(w->out, ": ", 2) : gb_buf_putc(w->out, ':');
+        rv = w->indent > 0 ? pbd_append(w->out, ": ", 2) : pbd_putc(w->out, ':');
     return rv;
 }
 
-/* Quotes, backslashes and control characters escaped; also U+2028 and U+2029, which
- * JavaScript does not accept raw in string literals (python escapes them too). */
-int pbd_jw_string(gb_buf *b, const char *s, size_t n)
+/* Bytes that may need an escape: control characters, '"', '\\', and 0xe2, the lead byte
+ * of U+2028 and U+2029. */
+static const uint8_t needs_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1, [0xe2] = 1,
+};
+
+/* Whether a byte of the eight in |w| may need an escape (the bit tricks of "Bit
+ * Twiddling Hacks": hasless(w, 0x20) and haszero(w ^ c) for each special byte c). */
+static bool word_special(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'), e2 = w ^ (ones * 0xe2);
+    uint64_t hit =
+        ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((e2 - ones) & ~e2);
+    return (hit & high) != 0;
+}
+
+/* The index of the first byte from |i| on that may need an escape, or |n|. */
+static size_t clean_run(const char *s, size_t i, size_t n)
+{
+    uint64_t w;
+    while (n - i >= 8) {
+        memcpy(&w, s + i, 8);
+        if (word_special(w))
+            break;
+        i += 8;
+    }
+    while (i < n && !needs_escape[(uint8_t)s[i]])
+        i++;
+    return i;
+}
+
+/* The escape of byte |s[i]| into |esc| (its length), or 0 when it needs none (an 0xe2
+ * that does not start U+2028 / U+2029); |*skip| gets the extra bytes it stands for. */
+static size_t escape_at(const char *s, size_t i, size_t n, char esc[8], size_t *skip)
 {
     static const char hex[] = "0123456789abcdef";
+    uint8_t c = (uint8_t)s[i];
+    unsigned cp = c;
+    *skip = 0;
+    if (c == 0xe2) {
+        if (i + 2 >= n || (uint8_t)s[i + 1] != 0x80 ||
+            ((uint8_t)s[i + 2] != 0xa8 && (uint8_t)s[i + 2] != 0xa9))
+            return 0;
+        cp = 0x2028u + ((uint8_t)s[i + 2] - 0xa8u);
+        *skip = 2;
+    }
+    esc[0] = '\\';
+    switch (cp) {
+    case '"':
+    case '\\':
+        esc[1] = (char)c;
+        return 2;
+    case '\n':
+        esc[1] = 'n';
+        return 2;
+    case '\r':
+        esc[1] = 'r';
+        return 2;
+    case '\t':
+        esc[1] = 't';
+        return 2;
+    case '\b':
+        esc[1] = 'b';
+        return 2;
+    case '\f':
+        esc[1] = 'f';
+        return 2;
+    default:
+        esc[1] = 'u';
+        for (int k = 0; k < 4; k++)
+            esc[2 + k] = hex[(cp >> (12 - 4 * k)) & 15];
+        return 6;
+    }
+}
+
+/* Quotes, backslashes and control characters escaped; also U+2028 and U+2029, which
+ * JavaScript does not accept raw in string literals (python escapes them too). Runs
+ * that need no escape, found eight bytes at a time, are copied whole. */
+int pbd_jw_string(gb_buf *b, const char *s, size_t n)
+{
     if (n == 0)
-        return gb_buf_append(b, "\"\"", 2); /* |s| may be NULL */
+        return pbd_append(b, "\"\"", 2); /* |s| may be NULL */
+    size_t i = clean_run(s, 0, n);
+    if (i == n && n + 2 <= b->cap - b->n) { /* the common case: one copy */
+        b->p[b->n] = '"';
+        memcpy(b->p + b->n + 1, s, n);
+        b->p[b->n + n + 1] = '"';
+        b->n += n + 2;
+        return 0;
+    }
     int rv = gb_buf_reserve(b, n + 2);
     if (rv != 0)
         return rv;
     b->p[b->n++] = '"';
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = (uint8_t)s[i];
-        bool sep = c == 0xe2 && i + 2 < n && (uint8_t)s[i + 1] == 0x80 &&
-                   ((uint8_t)s[i + 2] == 0xa8 || (uint8_t)s[i + 2] == 0xa9);
-        if (c >= 0x20 && c != '"' && c != '\\' && !sep)
+    for (;; i = clean_run(s, i, n)) {
+        if (i == n)
+            break;
+        char esc[8];
+        size_t skip, len = escape_at(s, i, n, esc, &skip);
+        if (len == 0) {
+            i++;
             continue;
-        if ((rv = gb_buf_append(b, s + run, i - run)) != 0)
-            return rv;
-        char esc[8] = {'\\', 0};
-        size_t len = 2;
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[1] = (char)c;
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        default: {
-            unsigned cp = sep ? 0x2028u + ((uint8_t)s[i + 2] - 0xa8u) : c;
-            memcpy(esc, "\\u", 2);
-            for (int k = 0; k < 4; k++)
-                esc[2 + k] = hex[(cp >> (12 - 4 * k)) & 15];
-            len = 6;
-            if (sep)
-                i += 2;
         }
-        }
-        if ((rv = gb_buf_append(b, esc, len)) != 0)
+        if ((rv = pbd_append(b, s + run, i - run)) != 0 || (rv = pbd_append(b, esc, len)) != 0)
             return rv;
-        run = i + 1;
+        i += 1 + skip;
+        run = i;
     }
-    if ((rv = gb_buf_append(b, s + run, n - run)) != 0)
+    if ((rv = gb_buf_reserve(b, n - run + 1)) != 0)
         return rv;
-    return gb_buf_putc(b, '"');
+    memcpy(b->p + b->n, s + run, n - run);
+    b->n += n - run;
+    b->p[b->n++] = '"';
+    return 0;
 }
 
 const pbd_field *pbd_field_named(const pbd_message *m, const char *name, size_t len)

@@ -147,32 +147,26 @@ int pbd_enc_expand(pbd_enc *e)
     return 0;
 }
 
-int pbd_wire_type_of(pbd_type t)
-{
-    switch (t) {
-    case PBD_TYPE_DOUBLE:
-    case PBD_TYPE_FIXED64:
-    case PBD_TYPE_SFIXED64:
-        return PBD_WT_I64;
-    case PBD_TYPE_FLOAT:
-    case PBD_TYPE_FIXED32:
-    case PBD_TYPE_SFIXED32:
-        return PBD_WT_I32;
-    case PBD_TYPE_STRING:
-    case PBD_TYPE_BYTES:
-    case PBD_TYPE_MESSAGE:
-        return PBD_WT_LEN;
-    case PBD_TYPE_GROUP:
-        return 3;
-    default:
-        return PBD_WT_VARINT;
-    }
-}
-
-bool pbd_wire_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+bool pbd_wire_read_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
     uint64_t r = 0;
     const uint8_t *q = *p;
+    if (end - q >= 10) { /* room for the longest varint: no bounds check per byte */
+        for (unsigned shift = 0; shift < 63; shift += 7) {
+            uint8_t c = *q++;
+            r |= (uint64_t)(c & 0x7f) << shift;
+            if (c < 0x80) {
+                *p = q;
+                *v = r;
+                return true;
+            }
+        }
+        if (*q > 1)
+            return false;
+        *v = r | (uint64_t)*q << 63;
+        *p = q + 1;
+        return true;
+    }
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (q >= end)
             return false;

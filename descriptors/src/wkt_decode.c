@@ -58,7 +58,7 @@ static int dec_field_mask(pbd_dec *d, const pbd_message *m, size_t base, const p
         if (!pbd_utf8_valid(e->p, e->n))
             rv = pbd_jpath_err(d->err, p, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in FieldMask");
         else if (i > from)
-            rv = gb_buf_putc(&joined, ',');
+            rv = pbd_putc(&joined, ',');
         if (rv == 0)
             rv = pbd_fieldmask_camel(&joined, (const char *)e->p, e->n);
         if (rv == PBD_ERR_JSON_VALUE)

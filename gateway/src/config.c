@@ -55,7 +55,7 @@ static const setting settings[] = {
     {"--max-body", "limits.max_body", K_SIZE, OFF(max_body), 0,
      "SIZE  largest request body (default 4MiB); 413 above"},
     {"--max-header", "limits.max_header", K_SIZE, OFF(max_header), 0,
-     "SIZE  largest request line + headers (default 32KiB); 431 above"},
+     "SIZE  largest request line + headers (default 8KiB); 431 above"},
     {"--idle-timeout", "limits.idle_timeout", K_MS, OFF(idle_timeout_s), 0,
      "DURATION  close a connection idle this long (default 60s)"},
     {"--request-timeout", "limits.request_timeout", K_MS, OFF(request_timeout_s), 0,
@@ -65,8 +65,8 @@ static const setting settings[] = {
      "ndjson|sse|array  server-streaming framing (default ndjson)"},
     {"--log-level", "log_level", K_LEVEL, OFF(log_level), 0,
      "error|warn|info|debug  (default info, or $GW_LOG)"},
-    {"--no-access-log", "access_log", K_FALSE, OFF(access_log), 0,
-     "  no access-log line per request"},
+    {"--access-log", "access_log", K_TRUE, OFF(access_log), 0,
+     "  one access-log line per request on stderr (default off, as grpc-gateway)"},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -79,11 +79,10 @@ void gw_config_init(gw_config *c)
     c->timeout_ms = 30000;
     c->swagger_ui = true;
     c->max_body = 4u << 20;
-    c->max_header = 32u << 10;
+    c->max_header = 8u << 10;
     c->idle_timeout_s = 60;
     c->request_timeout_s = 60;
     c->stream_format = GW_STREAM_NDJSON;
-    c->access_log = true;
     const char *lv = getenv("GW_LOG");
     c->log_level = GW_LOG_INFO;
     if (lv != NULL)

@@ -4,6 +4,7 @@
  * that wait for a connection or a free stream slot.
  */
 #include "client_int.h"
+#include "resolve_int.h"
 
 #include <grpc-core/status.h>
 
@@ -211,18 +212,46 @@ static void on_ka_timer(gcore_timer *t, void *ud)
     gcore_conn_schedule_flush(conn);
 }
 
-static int resolve(gcore_channel *ch, struct addrinfo **res)
+/* Resolves a numeric host at once (no lookup: it cannot block). Returns 0, 1 when
+ * |ch->host| is a name, or GCORE_ERR_RESOLVE. */
+static int resolve_numeric(gcore_channel *ch, struct addrinfo **res)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG};
+                             .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST};
     int rc = getaddrinfo(ch->host, ch->port, &hints, res);
+    if (rc == EAI_NONAME)
+        return 1;
     if (rc != 0) {
         snprintf(ch->last_error, sizeof(ch->last_error), "resolve %s: %s", ch->host,
                  gai_strerror(rc));
         return GCORE_ERR_RESOLVE;
     }
     return 0;
+}
+
+/* Connects to the first address of |res| (owned from now) that takes a connect. */
+static void conn_start(gcore_conn *conn, struct addrinfo *res)
+{
+    gb_err err = {0};
+    conn->addrs = conn->next_addr = res;
+    if (open_next(conn, &err) != 0)
+        gcore_conn_fail(conn, err.msg);
+}
+
+/* The host name lookup ended (loop thread). */
+static void on_resolved(struct addrinfo *res, int rc, void *user_data)
+{
+    gcore_conn *conn = user_data;
+    gcore_channel *ch = conn->ch;
+    conn->resolving = NULL;
+    if (rc != 0) {
+        snprintf(ch->last_error, sizeof(ch->last_error), "resolve %s: %s", ch->host,
+                 gai_strerror(rc));
+        gcore_conn_fail(conn, ch->last_error);
+        return;
+    }
+    conn_start(conn, res);
 }
 
 static gcore_conn *conn_new(gcore_channel *ch)
@@ -275,18 +304,17 @@ static void chan_connect(gcore_channel *ch)
     set_state(ch, GCORE_CHANNEL_CONNECTING);
     ch->conn = conn;
     conn->state = CONN_CONNECTING;
-    gb_err err = {0};
-    int rc = resolve(ch, &conn->addrs);
-    if (rc != 0) {
-        gcore_conn_fail(conn, ch->last_error);
-        return;
-    }
-    conn->next_addr = conn->addrs;
-    if (open_next(conn, &err) != 0) {
-        gcore_conn_fail(conn, err.msg);
-        return;
-    }
     gcore_timer_start(conn->connect_timer, ch->o.connect_timeout_ms);
+    struct addrinfo *res = NULL;
+    int rc = resolve_numeric(ch, &res);
+    if (rc == 0) {
+        conn_start(conn, res);
+    } else if (rc < 0) {
+        gcore_conn_fail(conn, ch->last_error);
+    } else if (gcore_resolve_start(ch->loop, ch->host, ch->port, on_resolved, conn,
+                                   &conn->resolving) != 0) {
+        gcore_conn_fail(conn, "cannot start resolving the host name");
+    }
 }
 
 /* Starts streams for queued calls while the connection has room; connects if needed. */
@@ -468,6 +496,9 @@ static void conn_close(gcore_conn *conn)
     gcore_timer_free(conn->ka_timeout);
     conn->connect_timer = conn->ka_timer = conn->ka_timeout = NULL;
     gcore_conn_free_streams(conn);
+    if (conn->resolving != NULL)
+        gcore_resolve_cancel(conn->resolving);
+    conn->resolving = NULL;
     if (conn->addrs != NULL)
         freeaddrinfo(conn->addrs);
     conn->addrs = conn->next_addr = NULL;

@@ -98,7 +98,7 @@ static gcore_h2_ssize read_request(nghttp2_session *s, int32_t id, uint8_t *buf,
 int gcore_conn_submit(gcore_conn *conn, gcore_call *c)
 {
     gcore_channel *ch = conn->ch;
-    size_t max = 8 + c->md.n;
+    size_t max = 9 + c->md.n;
     nghttp2_nv *nva = calloc(max, sizeof(*nva));
     gb_buf vals;
     gb_buf_init(&vals, 0);
@@ -114,6 +114,7 @@ int gcore_conn_submit(gcore_conn *conn, gcore_call *c)
     nva[n++] = NV("te", "trailers", 8);
     nva[n++] = NV("content-type", "application/grpc", 16);
     nva[n++] = NV("user-agent", "protogate-gcore/0.1", 19);
+    nva[n++] = NV("grpc-accept-encoding", "identity,deflate,gzip", 21);
     char timeout[GCORE_TIMEOUT_MAX];
     if (c->deadline) {
         uint64_t now = gcore_loop_now(ch->loop);
@@ -218,6 +219,10 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
             c->http_status = c->http_status * 10 + (v.p[i] - '0');
     } else if (!c->in_trailers && gb_slice_eq_str(k, "content-type")) {
         c->grpc_content_type = gcore_content_type_is_grpc(v);
+    } else if (!c->in_trailers && gb_slice_eq_str(k, "grpc-encoding")) {
+        /* Servers may compress whatever we accept: grpcio's default compression even
+         * ignores grpc-accept-encoding. */
+        gcore_frame_reader_set_encoding(&c->reader, gcore_encoding_parse(v));
     } else if (namelen > 5 && memcmp(name, "grpc-", 5) == 0) {
         status_header(c, k, v);
     } else if (!gcore_metadata_key_reserved(k)) {

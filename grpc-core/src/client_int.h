@@ -91,6 +91,7 @@ struct gcore_conn {
     conn_state state;
     gcore_transport tr;
     struct addrinfo *addrs, *next_addr; /* resolved; the ones not tried yet */
+    struct gcore_resolve *resolving;    /* a host name lookup under way */
     gcore_watch *watch;
     unsigned watching;
     nghttp2_session *h2;

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 void gcore_frame_reader_init(gcore_frame_reader *r, size_t max_len)
 {
@@ -12,11 +13,29 @@ void gcore_frame_reader_init(gcore_frame_reader *r, size_t max_len)
     r->len = 0;
     r->max_len = max_len;
     gb_buf_init(&r->msg, 0);
+    r->encoding = GCORE_ENCODING_IDENTITY;
+    r->compressed = false;
+    gb_buf_init(&r->plain, 0);
 }
 
 void gcore_frame_reader_free(gcore_frame_reader *r)
 {
     gb_buf_free(&r->msg);
+    gb_buf_free(&r->plain);
+}
+
+void gcore_frame_reader_set_encoding(gcore_frame_reader *r, gcore_encoding enc)
+{
+    r->encoding = enc;
+}
+
+gcore_encoding gcore_encoding_parse(gb_slice value)
+{
+    if (gb_slice_eq_str(value, "gzip"))
+        return GCORE_ENCODING_GZIP;
+    if (gb_slice_eq_str(value, "deflate"))
+        return GCORE_ENCODING_DEFLATE;
+    return GCORE_ENCODING_IDENTITY;
 }
 
 bool gcore_frame_reader_idle(const gcore_frame_reader *r)
@@ -38,10 +57,10 @@ static int start_body(gcore_frame_reader *r, gcore_status *st)
     uint8_t flag = r->prefix[0];
     r->len = (uint32_t)r->prefix[1] << 24 | (uint32_t)r->prefix[2] << 16 |
              (uint32_t)r->prefix[3] << 8 | (uint32_t)r->prefix[4];
-    if (flag == 1)
+    if (flag == 1 && r->encoding == GCORE_ENCODING_IDENTITY)
         return fail(r, st, GCORE_STATUS_INTERNAL,
                     "compressed message without a supported grpc-encoding");
-    if (flag != 0)
+    if (flag > 1)
         return fail(r, st, GCORE_STATUS_INTERNAL, "invalid message flag byte");
     if (r->len > r->max_len) {
         char m[96];
@@ -49,10 +68,50 @@ static int start_body(gcore_frame_reader *r, gcore_status *st)
         return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, m);
     }
     /* Grow as bytes arrive: a length prefix alone must not reserve the whole limit. */
+    r->compressed = flag == 1;
     gb_buf_reset(&r->msg);
     if (gb_buf_reserve(&r->msg, r->len < 65536 ? r->len : 65536) != 0)
         return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
     r->state = GCORE_FRAME_READ_BODY;
+    return 0;
+}
+
+/* Inflates the message into r->plain, refusing to produce more than max_len bytes. */
+static int inflate_msg(gcore_frame_reader *r, gcore_status *st)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    int bits = r->encoding == GCORE_ENCODING_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
+    if (inflateInit2(&z, bits) != Z_OK)
+        return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+    gb_buf_reset(&r->plain);
+    z.next_in = r->msg.p;
+    z.avail_in = (uInt)r->msg.n; /* at most 4 GiB - 1: the prefix's range */
+    int zr = Z_OK;
+    while (zr == Z_OK && r->plain.n <= r->max_len) {
+        /* One byte past the limit tells a message over it from one that fits exactly. */
+        size_t room = r->max_len - r->plain.n + 1;
+        room = room < 65536 ? room : 65536;
+        if (gb_buf_reserve(&r->plain, room) != 0) {
+            zr = Z_MEM_ERROR;
+            break;
+        }
+        z.next_out = r->plain.p + r->plain.n;
+        z.avail_out = (uInt)room;
+        zr = inflate(&z, Z_NO_FLUSH);
+        r->plain.n += room - z.avail_out;
+    }
+    bool whole = zr == Z_STREAM_END && z.avail_in == 0;
+    inflateEnd(&z);
+    if (zr == Z_MEM_ERROR)
+        return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a message");
+    if (r->plain.n > r->max_len) {
+        char m[96];
+        snprintf(m, sizeof(m), "message inflates past the limit of %zu bytes", r->max_len);
+        return fail(r, st, GCORE_STATUS_RESOURCE_EXHAUSTED, m);
+    }
+    if (!whole)
+        return fail(r, st, GCORE_STATUS_INTERNAL, "compressed message does not inflate");
     return 0;
 }
 
@@ -91,7 +150,13 @@ int gcore_frame_reader_feed(gcore_frame_reader *r, const uint8_t *p, size_t n, s
             r->state = GCORE_FRAME_READ_PREFIX;
             r->prefix_n = 0;
             *used = off;
-            *msg = gb_slice_of(r->msg.p, r->msg.n);
+            if (r->compressed) {
+                int rc = inflate_msg(r, st);
+                if (rc != 0)
+                    return rc;
+            }
+            *msg = r->compressed ? gb_slice_of(r->plain.p, r->plain.n)
+                                 : gb_slice_of(r->msg.p, r->msg.n);
             return GCORE_FRAME_MESSAGE;
         }
         case GCORE_FRAME_FAILED:

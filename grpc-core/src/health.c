@@ -183,6 +183,7 @@ int gcore_health_enable(gcore_server *s, gcore_health **out)
         return GCORE_ERR_NOMEM;
     pthread_mutex_init(&h->mu, NULL);
     atomic_init(&h->gen, 0);
+    size_t before = s->n_methods;
     int rv = gcore_health_set(h, "", GCORE_HEALTH_SERVING);
     if (rv == 0)
         rv = gcore_server_register(s, "/grpc.health.v1.Health/Check", GCORE_METHOD_UNARY, on_check,
@@ -191,6 +192,7 @@ int gcore_health_enable(gcore_server *s, gcore_health **out)
         rv = gcore_server_register(s, "/grpc.health.v1.Health/Watch", GCORE_METHOD_SERVER_STREAMING,
                                    on_watch, h);
     if (rv != 0) {
+        server_methods_truncate(s, before);
         gcore_health_free(h);
         return rv;
     }

@@ -213,6 +213,7 @@ int gcore_reflection_enable(gcore_server *s, gb_slice fds, gcore_reflection **ou
     if (r == NULL)
         return gb_err_set(err, GCORE_ERR_NOMEM, "reflection: out of memory");
     r->server = s;
+    size_t before = s->n_methods;
     int rv = refl_index_build(&r->ix, fds, err);
     if (rv == 0)
         rv = gcore_server_register(s, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
@@ -224,6 +225,7 @@ int gcore_reflection_enable(gcore_server *s, gb_slice fds, gcore_reflection **ou
     if (rv != 0) {
         if (err != NULL && err->code == 0)
             gb_err_set(err, rv, "reflection: cannot register the services");
+        server_methods_truncate(s, before);
         gcore_reflection_free(r);
         return rv;
     }

@@ -189,6 +189,11 @@ int gcore_server_new(const gcore_server_opts *opts, gcore_server **out, gb_err *
     pthread_mutex_init(&s->dirty_mu, NULL);
     pthread_mutex_init(&s->run_mu, NULL);
     pthread_cond_init(&s->run_cv, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->exit_cv, &attr);
+    pthread_condattr_destroy(&attr);
     int rv = copy_opts(&s->opts, opts != NULL ? opts : &defaults);
     if (rv != 0) {
         gb_err_set(err, rv, "server: out of memory");
@@ -247,6 +252,12 @@ int gcore_server_register_async(gcore_server *s, const char *path, gcore_method_
     if (h == NULL)
         return GCORE_ERR_INVALID;
     return add_method(s, path, kind, NULL, h, user_data);
+}
+
+void server_methods_truncate(gcore_server *s, size_t n)
+{
+    while (s->n_methods > n)
+        free(s->methods[--s->n_methods].path);
 }
 
 static int method_cmp(const void *a, const void *b)
@@ -404,27 +415,30 @@ int gcore_server_shutdown(gcore_server *s, unsigned grace_ms)
     int state = atomic_load(&s->state);
     if (state == SERVER_STOPPED)
         return 0;
+    int64_t end = server_now_ms() + grace_ms;
     if (state == SERVER_RUNNING) {
         atomic_store(&s->state, SERVER_DRAINING);
         server_io_drain(s);
-        int64_t end = server_now_ms() + grace_ms;
         const struct timespec tick = {0, 5 * 1000000L};
         while (atomic_load(&s->n_calls) > 0 && server_now_ms() < end)
             nanosleep(&tick, NULL);
     }
-    server_io_join(s);
-    server_workers_stop(s);
+    server_io_join(s); /* cancels what is left */
+    /* Handlers see the cancellation; one that ignores it is not waited for much past
+     * the grace period. */
+    int64_t now = server_now_ms();
+    bool all = server_workers_stop(
+        s, end > now + SERVER_CANCEL_WAIT_MS ? end : now + SERVER_CANCEL_WAIT_MS);
+    if (!all)
+        server_log(s, GCORE_LOG_WARN, "server: shut down with a handler still running");
     server_io_free(s);
     drain_dirty(s);
     atomic_store(&s->state, SERVER_STOPPED);
     return 0;
 }
 
-void gcore_server_free(gcore_server *s)
+void server_free_memory(gcore_server *s)
 {
-    if (s == NULL)
-        return;
-    gcore_server_shutdown(s, 0);
     for (size_t i = 0; i < s->n_listen; i++)
         close(s->listen_fds[i]);
     for (size_t i = 0; i < s->n_methods; i++)
@@ -436,8 +450,23 @@ void gcore_server_free(gcore_server *s)
     free(s->opts.cert_file);
     free(s->opts.key_file);
     free(s->opts.client_ca_file);
+    free(s->busy_since);
     pthread_mutex_destroy(&s->dirty_mu);
     pthread_mutex_destroy(&s->run_mu);
     pthread_cond_destroy(&s->run_cv);
+    pthread_cond_destroy(&s->exit_cv);
     free(s);
+}
+
+void gcore_server_free(gcore_server *s)
+{
+    if (s == NULL)
+        return;
+    gcore_server_shutdown(s, 0);
+    pthread_mutex_lock(&s->run_mu);
+    bool stuck = s->n_alive > 0;
+    s->orphaned = stuck; /* the last worker frees it */
+    pthread_mutex_unlock(&s->run_mu);
+    if (!stuck)
+        server_free_memory(s);
 }

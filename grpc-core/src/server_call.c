@@ -149,10 +149,19 @@ void *gcore_server_call_get_user_data(const gcore_server_call *c)
     return c->user_data;
 }
 
+bool server_call_one_request(const gcore_server_call *call)
+{
+    return call->method->kind == GCORE_METHOD_UNARY ||
+           call->method->kind == GCORE_METHOD_SERVER_STREAMING;
+}
+
 int gcore_server_call_read(gcore_server_call *c, gb_buf *msg)
 {
+    /* The one request of a unary method is handed over at the half-close, once it is
+     * sure no second one follows. */
+    bool whole = server_call_one_request(c);
     pthread_mutex_lock(&c->mu);
-    while (c->in_head == NULL && !c->in_eof && !c->cancelled)
+    while ((c->in_head == NULL || whole) && !c->in_eof && !c->cancelled)
         pthread_cond_wait(&c->cv, &c->mu);
     if (c->cancelled) {
         pthread_mutex_unlock(&c->mu);

@@ -171,6 +171,11 @@ static void call_half_close(gcore_server_call *call)
     bool clean = gcore_frame_reader_idle(&call->reader);
     if (!clean) {
         server_call_abort_locked(call, GCORE_STATUS_INTERNAL, "stream ended inside a message");
+    } else if (server_call_one_request(call) && call->n_in == 0 && !call->finished) {
+        /* What grpcio answers. */
+        clean = false;
+        server_call_abort_locked(call, GCORE_STATUS_UNIMPLEMENTED,
+                                 "the method requires exactly one request message");
     } else {
         call->in_eof = true;
         pthread_cond_broadcast(&call->cv);
@@ -181,9 +186,25 @@ static void call_half_close(gcore_server_call *call)
         call->method->async.on_half_close(call, call->method->user_data);
 }
 
+/* Counts empty DATA frames in a row; true when the client floods them. */
+static bool empty_flood(server_conn *c, const nghttp2_frame *frame)
+{
+    if (frame->hd.type != NGHTTP2_DATA || frame->hd.length > 0 ||
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) {
+        c->empty_frames = 0;
+        return false;
+    }
+    return ++c->empty_frames > SERVER_MAX_EMPTY_FRAMES;
+}
+
 static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *user_data)
 {
     server_conn *c = user_data;
+    if (empty_flood(c, frame)) {
+        server_log(c->srv, GCORE_LOG_WARN, "%s: flood of empty DATA frames", c->peer);
+        nghttp2_session_terminate_session(h2, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
     gcore_server_call *call = stream_call(h2, frame->hd.stream_id);
     if (call == NULL)
         return 0;
@@ -233,9 +254,17 @@ static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id, 
     while (len > 0 && !call->finished && call->dispatched) {
         size_t used;
         gb_slice msg;
+        if (call->n_in > 0 && server_call_one_request(call)) {
+            /* Bytes after the one request message: grpc-java and grpc-go fail the call with
+             * INTERNAL (grpcio ignores them). */
+            server_call_abort_locked(call, GCORE_STATUS_INTERNAL,
+                                     "the method takes one request message, got more");
+            break;
+        }
         int rc = gcore_frame_reader_feed(&call->reader, data, len, &used, &msg, &st);
         data += used;
         len -= used;
+        call->n_in += rc == GCORE_FRAME_MESSAGE;
         if (rc < 0) {
             call_read_failed(call, &st);
         } else if (rc == GCORE_FRAME_MESSAGE && call->method->fn == NULL) {

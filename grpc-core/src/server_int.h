@@ -37,6 +37,14 @@
  * how long every worker must have been on its call before a waiting call adds one. */
 #define SERVER_DEFAULT_MAX_WORKERS 64u
 #define SERVER_GROW_AFTER_MS 50
+/* How long shutdown waits for handlers after cancelling them, past the grace period. */
+#define SERVER_CANCEL_WAIT_MS 200
+/* Consecutive DATA frames without payload or END_STREAM a client may send (Envoy's
+ * max_consecutive_inbound_frames_with_empty_payload): a flood of them costs the server
+ * work and the client nothing; beyond, GOAWAY ENHANCE_YOUR_CALM. */
+#define SERVER_MAX_EMPTY_FRAMES 100
+/* Socket reads of one connection per loop turn (16 KiB each). */
+#define SERVER_READS_PER_EVENT 16
 
 struct gcore_server_opts {
     unsigned workers;
@@ -90,6 +98,7 @@ struct gcore_server_call {
     server_request req;
     gcore_frame_reader reader;
     size_t unconsumed; /* DATA bytes not yet given back to flow control */
+    size_t n_in;       /* request messages received */
     bool headers_sent;
     bool provider_attached;
     bool dispatched;
@@ -127,7 +136,8 @@ struct server_conn {
     char peer[64];
     gb_buf wbuf; /* bytes from nghttp2 not yet written to the socket */
     size_t wbuf_off;
-    bool want_write; /* EPOLLOUT registered */
+    bool want_write;       /* EPOLLOUT registered */
+    unsigned empty_frames; /* consecutive empty DATA frames received */
     bool closing;
     gcore_server_call *calls;
     server_conn *prev, *next;
@@ -165,6 +175,9 @@ struct gcore_server {
     pthread_cond_t run_cv;
     gcore_server_call *run_head, *run_tail;
     bool run_stop;
+    unsigned n_alive;       /* workers not yet exited (run_mu) */
+    pthread_cond_t exit_cv; /* a worker exited (run_mu; CLOCK_MONOTONIC) */
+    bool orphaned;          /* gcore_server_free() left |s| to the last worker (run_mu) */
 };
 
 /* server.c */
@@ -172,6 +185,9 @@ void server_log(gcore_server *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const server_method *server_find_method(const gcore_server *s, const char *path, size_t n);
 int64_t server_now_ms(void);
+/* Drops the methods registered after the first |n|, so that a service whose second
+ * registration failed leaves no route to freed state (before start). */
+void server_methods_truncate(gcore_server *s, size_t n);
 
 /* server_io.c: the I/O thread. */
 int server_io_start(gcore_server *s, gb_err *err);
@@ -211,6 +227,8 @@ void server_call_mark_dirty(gcore_server_call *call);
 /* Sets the final status from the server side (deadline, limit, shutdown), cancels the
  * handler's view of the call and marks it dirty. Caller holds call->mu. */
 void server_call_abort_locked(gcore_server_call *call, gcore_code code, const char *msg);
+/* Unary and server-streaming methods take exactly one request message. */
+bool server_call_one_request(const gcore_server_call *call);
 /* Waits on the call's condition variable until woken or |deadline_ms| passes. Used by
  * the health service's Watch. Caller holds call->mu. */
 void server_call_wait_locked(gcore_server_call *call, int64_t deadline_ms);
@@ -224,6 +242,11 @@ int server_workers_start(gcore_server *s);
 void server_workers_submit(gcore_server *s, gcore_server_call *call);
 /* Adds a worker when calls wait and every worker is stuck on a long call (loop timer). */
 void server_workers_tick(gcore_server *s);
-void server_workers_stop(gcore_server *s);
+/* Stops the workers: waits until |deadline_ms| (CLOCK_MONOTONIC) for them to exit, and
+ * detaches those still held by a handler that ignores cancellation. Returns true when
+ * every worker exited. */
+bool server_workers_stop(gcore_server *s, int64_t deadline_ms);
+/* server.c: frees |s| itself; the last worker calls it for an orphaned server. */
+void server_free_memory(gcore_server *s);
 
 #endif

@@ -144,7 +144,10 @@ static void conn_handshake(server_conn *c)
     c->closing = true;
 }
 
-/* Reads what the socket has and feeds it to the session. */
+/* Reads what the socket has, up to SERVER_READS_PER_EVENT buffers, and feeds it to the
+ * session. The bound keeps a client that never stops sending from holding the I/O
+ * thread: the rest waits for the next turn of the (level-triggered) loop, after the
+ * other connections, the timers and the posted tasks (shutdown among them). */
 static void conn_read(server_conn *c)
 {
     uint8_t buf[16384];
@@ -153,7 +156,10 @@ static void conn_read(server_conn *c)
         if (c->handshaking || c->closing)
             return;
     }
-    while (!c->closing) {
+    /* Bytes OpenSSL already decrypted would not wake the loop again: take them now. */
+    for (int reads = 0; !c->closing && (reads < SERVER_READS_PER_EVENT ||
+                                        (c->ssl != NULL && SSL_pending(c->ssl) > 0));
+         reads++) {
         ssize_t n;
         if (c->ssl != NULL) {
             int rv = SSL_read(c->ssl, buf, sizeof buf);

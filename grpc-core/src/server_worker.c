@@ -5,7 +5,10 @@
  */
 #include "server_int.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* The interceptors in order; the first that rejects ends the call. */
 bool server_run_interceptors(gcore_server *s, gcore_server_call *call)
@@ -76,7 +79,11 @@ static void *worker_main(void *arg)
         *busy = server_now_ms();
         gcore_server_call *call = s->run_head;
         if (call == NULL) {
+            bool last = --s->n_alive == 0 && s->orphaned;
+            pthread_cond_broadcast(&s->exit_cv);
             pthread_mutex_unlock(&s->run_mu);
+            if (last)
+                server_free_memory(s); /* gcore_server_free() ran while we were stuck */
             return NULL;
         }
         s->run_head = call->run_next;
@@ -101,6 +108,7 @@ static int add_worker(gcore_server *s)
         return GCORE_ERR_IO;
     }
     s->n_workers++;
+    s->n_alive++;
     return 0;
 }
 
@@ -155,29 +163,52 @@ int server_workers_start(gcore_server *s)
         rv = add_worker(s);
     pthread_mutex_unlock(&s->run_mu);
     if (rv != 0)
-        server_workers_stop(s);
+        server_workers_stop(s, INT64_MAX);
     return rv;
 }
 
+/* Waits for every worker to exit, until |deadline_ms|. Caller holds run_mu. */
+static bool wait_exits_locked(gcore_server *s, int64_t deadline_ms)
+{
+    while (s->n_alive > 0) {
+        if (deadline_ms == INT64_MAX) {
+            pthread_cond_wait(&s->exit_cv, &s->run_mu);
+            continue;
+        }
+        struct timespec ts = {deadline_ms / 1000, (long)(deadline_ms % 1000) * 1000000L};
+        if (pthread_cond_timedwait(&s->exit_cv, &s->run_mu, &ts) == ETIMEDOUT)
+            return s->n_alive == 0;
+    }
+    return true;
+}
+
 /* Workers finish the queue (calls already cancelled end at once), then exit. */
-void server_workers_stop(gcore_server *s)
+bool server_workers_stop(gcore_server *s, int64_t deadline_ms)
 {
     pthread_mutex_lock(&s->run_mu);
     s->run_stop = true;
     pthread_cond_broadcast(&s->run_cv);
-    pthread_mutex_unlock(&s->run_mu);
-    for (unsigned i = 0; i < s->n_workers; i++)
-        pthread_join(s->workers[i], NULL);
-    s->n_workers = 0;
-    /* Without workers (never started) calls can still be queued: drop them. */
+    bool all = wait_exits_locked(s, deadline_ms);
+    /* Without workers (never started, or stuck) calls can still be queued: drop them. */
     while (s->run_head != NULL) {
         gcore_server_call *call = s->run_head;
         s->run_head = call->run_next;
         server_call_unref(call);
     }
     s->run_tail = NULL;
+    pthread_mutex_unlock(&s->run_mu);
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (all)
+            pthread_join(s->workers[i], NULL);
+        else
+            pthread_detach(s->workers[i]); /* its handler never returned: let it go */
+    }
+    s->n_workers = 0;
     free(s->workers);
-    free(s->busy_since);
     s->workers = NULL;
-    s->busy_since = NULL;
+    if (all) { /* a stuck worker still marks itself busy there */
+        free(s->busy_since);
+        s->busy_since = NULL;
+    }
+    return all;
 }

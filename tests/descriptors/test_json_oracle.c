@@ -5,6 +5,7 @@
  * and MessageToJson of the message with four option sets. JSON -> wire must give the
  * same bytes; wire -> JSON of python's bytes must give the same JSON, compared as JSON
  * values (numbers by value, members in any order).
+ * json_gen.py adds generated cases (CODEC_GEN_DIR, made at build time from a fixed seed).
  * Cases named *__strict_* are ones python accepts and we refuse on purpose (base64 with
  * characters outside both alphabets); *__lenient_* ones python refuses and we accept
  * (integer strings with exponents, duplicate keys: the last one wins, as ProtoJSON says).
@@ -41,11 +42,11 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The case file names, sorted; returns their number. */
-static size_t list_cases(char ***out)
+/* The case file names in |dirname|, sorted; returns their number. */
+static size_t list_cases(const char *dirname, char ***out)
 {
-    DIR *dir = opendir(CODEC_CASES_DIR);
-    cr_assert_not_null(dir);
+    DIR *dir = opendir(dirname);
+    cr_assert_not_null(dir, "%s", dirname);
     char **names = NULL;
     size_t n = 0;
     for (struct dirent *de; (de = readdir(dir)) != NULL;) {
@@ -133,16 +134,17 @@ static bool same_message(const char *type, const uint8_t *a, size_t an, const ch
     return eq;
 }
 
-Test(json_oracle, json_to_wire_gives_the_bytes_python_gives)
+/* JSON -> wire of every case in |dir|; at least |min| compared and |min| refused. */
+static void check_json_to_wire(const char *dir, size_t min)
 {
     char **names;
-    size_t n = list_cases(&names), compared = 0, refused = 0;
-    cr_assert_gt(n, 50);
+    size_t n = list_cases(dir, &names), compared = 0, refused = 0;
+    cr_assert_gt(n, 2 * min);
     for (size_t i = 0; i < n; i++) {
         char type[128], *json;
         size_t json_n, want_n;
         char path[1024];
-        snprintf(path, sizeof(path), "%s/%s", CODEC_CASES_DIR, names[i]);
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         json = slurp(path, &json_n);
         cr_assert_not_null(json, "%s", path);
         char *want = slurp(oracle_path(names[i], ".pb"), &want_n);
@@ -172,8 +174,19 @@ Test(json_oracle, json_to_wire_gives_the_bytes_python_gives)
         free(names[i]);
     }
     free(names);
-    cr_assert_gt(compared, 40);
-    cr_assert_gt(refused, 15);
+    cr_assert_gt(compared, min);
+    cr_assert_gt(refused, min / 3);
+}
+
+Test(json_oracle, json_to_wire_gives_the_bytes_python_gives)
+{
+    check_json_to_wire(CODEC_CASES_DIR, 40);
+}
+
+/* json_gen.py's cases: hundreds of messages of every field kind with edge values. */
+Test(json_oracle, json_to_wire_gives_the_bytes_python_gives_on_generated_messages)
+{
+    check_json_to_wire(CODEC_GEN_DIR, 200);
 }
 
 static void compare_json(const char *name, const char *variant, const pbd_json_opts *o)
@@ -202,10 +215,11 @@ static void compare_json(const char *name, const char *variant, const pbd_json_o
     free(wire);
 }
 
-Test(json_oracle, wire_to_json_gives_the_json_python_gives_with_each_option)
+/* Wire -> JSON of python's bytes for every case in |dir| it accepted (at least |min|). */
+static void check_wire_to_json(const char *dir, size_t min)
 {
     char **names;
-    size_t n = list_cases(&names), compared = 0;
+    size_t n = list_cases(dir, &names), compared = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len;
         char *pb = slurp(oracle_path(names[i], ".pb"), &len);
@@ -229,5 +243,15 @@ Test(json_oracle, wire_to_json_gives_the_json_python_gives_with_each_option)
         free(names[i]);
     }
     free(names);
-    cr_assert_gt(compared, 40);
+    cr_assert_gt(compared, min);
+}
+
+Test(json_oracle, wire_to_json_gives_the_json_python_gives_with_each_option)
+{
+    check_wire_to_json(CODEC_CASES_DIR, 40);
+}
+
+Test(json_oracle, wire_to_json_gives_the_json_python_gives_on_generated_messages)
+{
+    check_wire_to_json(CODEC_GEN_DIR, 200);
 }

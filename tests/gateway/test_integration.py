@@ -47,6 +47,7 @@ def setUpModule():
         },
         "limits": {"max_body": "64KiB"},
         "forward_headers": ["X-Request-Id"],
+        "access_log": True,
     }
     gw_proc = start(harness.gateway(BIN, SETS, BACKEND.port, config=config))
     GW = gw_proc.port

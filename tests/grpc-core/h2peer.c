@@ -44,6 +44,7 @@ struct h2peer {
     pconn conns[MAX_CONNS];
     atomic_int nconns;
     atomic_size_t data_sent;
+    atomic_int cancels;   /* RST_STREAM(CANCEL) received */
     stream_data *streams; /* peer thread only */
 };
 
@@ -173,6 +174,8 @@ static int on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
     pconn *c = ud;
+    if (f->hd.type == NGHTTP2_RST_STREAM && f->rst_stream.error_code == NGHTTP2_CANCEL)
+        atomic_fetch_add(&c->peer->cancels, 1);
     if (!(f->hd.flags & NGHTTP2_FLAG_END_STREAM) ||
         (f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS))
         return 0;
@@ -318,6 +321,11 @@ const char *h2peer_target(const h2peer *p, char *buf, size_t n)
 size_t h2peer_data_sent(const h2peer *p)
 {
     return atomic_load(&((h2peer *)(uintptr_t)p)->data_sent);
+}
+
+int h2peer_cancels(const h2peer *p)
+{
+    return atomic_load(&((h2peer *)(uintptr_t)p)->cancels);
 }
 
 int h2peer_connections(const h2peer *p)

@@ -43,6 +43,9 @@ int h2peer_connections(const h2peer *p);
 /** Response DATA payload bytes handed to nghttp2 so far (all streams). */
 size_t h2peer_data_sent(const h2peer *p);
 
+/** RST_STREAM frames with CANCEL received so far (all connections). */
+int h2peer_cancels(const h2peer *p);
+
 /** Stops the thread, closes everything. */
 void h2peer_stop(h2peer *p);
 

@@ -38,6 +38,7 @@ def gen_stubs():
     protos = [
         (os.path.join(ROOT, "examples"), "route_guide.proto"),
         (os.path.join(ROOT, "examples"), "helloworld.proto"),
+        (os.path.join(ROOT, "examples"), "reco.proto"),
         (GOOGLEAPIS, "google/api/annotations.proto"),
         (GOOGLEAPIS, "google/api/http.proto"),
     ]
@@ -208,6 +209,73 @@ def case_reflection(port):
               "extension numbers %r" % r)
         r = reflect(stub, pb, all_extension_numbers_of_type="no.Such")
         check(r.error_response.error_code == 5, "unknown type answered %r" % r)
+
+
+# ---- against the other example servers, run with their defaults ----
+
+def serves_health_and_reflection(port, service, proto):
+    import health_v1_pb2 as hp
+    import health_v1_pb2_grpc as hg
+    import reflection_v1_pb2 as rp
+    import reflection_v1_pb2_grpc as rpg
+    r = hg.HealthStub(channel(port)).Check(hp.HealthCheckRequest(service=service), timeout=5)
+    check(r.status == hp.HealthCheckResponse.SERVING, "%s health %s" % (service, r.status))
+    stub = rpg.ServerReflectionStub(channel(port))
+    names = [s.name for s in reflect(stub, rp, list_services="").list_services_response.service]
+    check(service in names, "list_services lacks %s: %r" % (service, names))
+    files = file_names(reflect(stub, rp, file_containing_symbol=service))
+    check(files and files[0] == proto, "%s is in %r" % (service, files))
+
+
+def case_greeter_example(port):
+    gen_stubs()
+    import helloworld_pb2 as hw
+    import helloworld_pb2_grpc as hwg
+    stub = hwg.GreeterStub(channel(port))
+    r = stub.SayHello(hw.HelloRequest(name="world"), timeout=5)
+    check(r.message == "Hello, world!", "SayHello replied %r" % r.message)
+    got = [m.message for m in stub.SayHelloStreamReply(hw.HelloRequest(name="you"), timeout=5)]
+    check(got == ["Hello, you!", "Bonjour, you!", "Hola, you!"], "stream replied %r" % got)
+    serves_health_and_reflection(port, "helloworld.Greeter", "helloworld.proto")
+    say = channel(port).stream_unary("/helloworld.Greeter/SayHello")
+    code, details, _ = rpc_code(lambda: say(iter([b"\x0a\x01a", b"\x0a\x01b"]), timeout=5))
+    check(code == grpc.StatusCode.INTERNAL, "two requests to SayHello gave %s %s" % (code, details))
+    code, details, _ = rpc_code(lambda: say(iter([]), timeout=5))
+    check(code == grpc.StatusCode.UNIMPLEMENTED, "no request gave %s %s" % (code, details))
+
+
+def case_reco(port):
+    gen_stubs()
+    import reco_pb2 as rp
+    import reco_pb2_grpc as rpg
+    stub = rpg.UserRecommendStub(channel(port))
+    r = stub.Recommend(rp.RecommendationRequest(user_id=1, category=rp.MYSTERY, max_results=2),
+                       timeout=5)
+    titles = [b.title for b in r.recommendations]
+    check(len(titles) == 2 and "The Maltese Falcon" in titles, "2 mysteries: %r" % titles)
+    r = stub.Recommend(rp.RecommendationRequest(category=rp.SCIENCE_FICTION, max_results=10),
+                       timeout=5)
+    check(len(r.recommendations) == 3 and all(b.id > 0 for b in r.recommendations),
+          "all science fiction: %r" % r)
+    code, details, _ = rpc_code(lambda: stub.Recommend(
+        rp.RecommendationRequest(category=7, max_results=1), timeout=5))
+    check(code == grpc.StatusCode.NOT_FOUND, "unknown category gave %s %s" % (code, details))
+    serves_health_and_reflection(port, "reco.UserRecommend", "reco.proto")
+
+
+def case_route_tutorial(port):
+    gen_stubs()
+    import route_guide_pb2 as rg
+    import route_guide_pb2_grpc as rgg
+    stub = rgg.RouteGuideStub(channel(port))
+    f = stub.GetFeature(rg.Point(latitude=409146138, longitude=-746188906), timeout=10)
+    check(f.name == "Berkshire Valley Management Area Trail, Jefferson, NJ, USA",
+          "the tutorial's first point: %r" % f.name)
+    rect = rg.Rectangle(lo=rg.Point(latitude=400000000, longitude=-750000000),
+                        hi=rg.Point(latitude=420000000, longitude=-730000000))
+    feats = list(stub.ListFeatures(rect, timeout=10))
+    check(len(feats) == 100, "ListFeatures returned %d of the tutorial's 100" % len(feats))
+    serves_health_and_reflection(port, "routeguide.RouteGuide", "route_guide.proto")
 
 
 # ---- against the in-process test server (tests/grpc-core/test_server_python.c) ----

@@ -6,6 +6,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#define ZLIB_CONST
+#include <zlib.h>
+
+/* The encoding each pass's reader is given (identity unless a test says otherwise). */
+static gcore_encoding pass_encoding;
 
 /* What a reader saw over one pass of chunked input. */
 struct seen {
@@ -21,6 +26,7 @@ static void reset(void *ud)
     struct seen *s = ud;
     gcore_frame_reader_free(&s->r);
     gcore_frame_reader_init(&s->r, 64);
+    gcore_frame_reader_set_encoding(&s->r, pass_encoding);
     gb_buf_reset(&s->msgs);
     s->count = 0;
     s->error = 0;
@@ -184,4 +190,103 @@ Test(frame, refuses_to_write_past_the_buffer_limit)
     gb_buf_init(&out, 6);
     cr_assert_eq(gcore_frame_write(&out, GB_SLICE_LIT("ab")), GCORE_ERR_LIMIT);
     gb_buf_free(&out);
+}
+
+/* Appends |plain| compressed in |enc| (gzip or deflate) as one message with flag 1. */
+static void put_compressed(gb_buf *out, gcore_encoding enc, const char *plain, size_t n)
+{
+    uint8_t z_out[512];
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    int bits = enc == GCORE_ENCODING_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
+    cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (const Bytef *)plain;
+    z.avail_in = (uInt)n;
+    z.next_out = z_out;
+    z.avail_out = sizeof(z_out);
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = z.total_out;
+    deflateEnd(&z);
+    uint8_t prefix[GCORE_FRAME_PREFIX];
+    gcore_frame_prefix(prefix, (uint32_t)len);
+    prefix[0] = 1;
+    gb_buf_append(out, prefix, sizeof(prefix));
+    gb_buf_append(out, z_out, len);
+}
+
+static void check_inflated(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    static const uint8_t want[] = "\x11hello hello hello\x02xy";
+    cr_assert_eq(s->error, 0, "%s: %s", how, s->st.message);
+    cr_assert_eq(s->count, 2, "%s: %zu messages", how, s->count);
+    cr_assert_eq(s->msgs.n, sizeof(want) - 1, "%s", how);
+    cr_assert_eq(memcmp(s->msgs.p, want, s->msgs.n), 0, "%s", how);
+}
+
+Test(frame, inflates_gzip_and_deflate_messages_in_every_split)
+{
+    static const gcore_encoding encs[] = {GCORE_ENCODING_GZIP, GCORE_ENCODING_DEFLATE};
+    for (size_t i = 0; i < 2; i++) {
+        gb_buf in;
+        gb_buf_init(&in, 0);
+        put_compressed(&in, encs[i], "hello hello hello", 17);
+        gb_buf_append(&in, "\0\0\0\0\2xy", 7); /* an uncompressed one may follow */
+        pass_encoding = encs[i];
+        run_passes(in.p, in.n, check_inflated);
+        gb_buf_free(&in);
+    }
+}
+
+static void check_inflates_too_far(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    cr_assert_eq(s->error, GCORE_ERR_LIMIT, "%s", how);
+    cr_assert_eq(s->st.code, GCORE_STATUS_RESOURCE_EXHAUSTED, "%s", how);
+    cr_assert_eq(s->count, 1, "%s: the 64-byte message fits the limit exactly", how);
+}
+
+Test(frame, refuses_a_message_that_inflates_past_the_limit)
+{
+    char a[65];
+    memset(a, 'a', sizeof(a));
+    gb_buf in;
+    gb_buf_init(&in, 0);
+    put_compressed(&in, GCORE_ENCODING_GZIP, a, 64);
+    put_compressed(&in, GCORE_ENCODING_GZIP, a, 65); /* 20-odd bytes on the wire */
+    pass_encoding = GCORE_ENCODING_GZIP;
+    run_passes(in.p, in.n, check_inflates_too_far);
+    gb_buf_free(&in);
+}
+
+static void check_corrupt(void *ud, const char *how)
+{
+    struct seen *s = ud;
+    cr_assert_eq(s->error, GCORE_ERR_INVALID, "%s", how);
+    cr_assert_eq(s->st.code, GCORE_STATUS_INTERNAL, "%s", how);
+    cr_assert_eq(s->count, 0, "%s", how);
+}
+
+Test(frame, refuses_a_compressed_message_that_does_not_inflate_as_internal)
+{
+    gb_buf in;
+    gb_buf_init(&in, 0);
+    put_compressed(&in, GCORE_ENCODING_DEFLATE, "hello", 5);
+    in.n--; /* the stream's end is cut off: shorten the message and its prefix */
+    in.p[4]--;
+    pass_encoding = GCORE_ENCODING_DEFLATE;
+    run_passes(in.p, in.n, check_corrupt);
+    gb_buf_reset(&in);
+    put_compressed(&in, GCORE_ENCODING_DEFLATE, "hello", 5); /* zlib data, gzip header expected */
+    pass_encoding = GCORE_ENCODING_GZIP;
+    run_passes(in.p, in.n, check_corrupt);
+    gb_buf_free(&in);
+}
+
+Test(frame, knows_the_encodings_it_can_inflate)
+{
+    cr_assert_eq(gcore_encoding_parse(GB_SLICE_LIT("gzip")), GCORE_ENCODING_GZIP);
+    cr_assert_eq(gcore_encoding_parse(GB_SLICE_LIT("deflate")), GCORE_ENCODING_DEFLATE);
+    cr_assert_eq(gcore_encoding_parse(GB_SLICE_LIT("identity")), GCORE_ENCODING_IDENTITY);
+    cr_assert_eq(gcore_encoding_parse(GB_SLICE_LIT("snappy")), GCORE_ENCODING_IDENTITY);
 }

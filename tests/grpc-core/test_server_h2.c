@@ -116,6 +116,9 @@ static void pair_init(pair *p, const request *req)
     cr_assert_eq(gcore_server_new(NULL, &p->srv, &err), 0, "%s", err.msg);
     cr_assert_eq(gcore_server_register(p->srv, "/test.T/M", GCORE_METHOD_UNARY, never_called, NULL),
                  0);
+    cr_assert_eq(gcore_server_register(p->srv, "/test.T/Up", GCORE_METHOD_CLIENT_STREAMING,
+                                       never_called, NULL),
+                 0);
     cr_assert_eq(gcore_loop_new(&p->srv->loop), 0); /* deadline timers need one */
     cr_assert_eq(server_conn_init(&p->conn, p->srv), 0);
     p->conn.fd = -1;
@@ -303,6 +306,18 @@ ParameterizedTestParameters(server_h2, answers_broken_requests_with_errors)
                  .extra_value = "soon"},
          .want_http = 200,
          .want_grpc = 13},
+        /* two messages for a unary method */
+        {.req = {.method = "POST",
+                 .path = "/test.T/M",
+                 .content_type = "application/grpc",
+                 .body = {0, 0, 0, 0, 1, 'a', 0, 0, 0, 0, 1, 'b'},
+                 .body_n = 12},
+         .want_http = 200,
+         .want_grpc = 13},
+        /* no message for a unary method, as grpcio answers it */
+        {.req = {.method = "POST", .path = "/test.T/M", .content_type = "application/grpc"},
+         .want_http = 200,
+         .want_grpc = 12},
         /* HEADERS without :path: nghttp2 resets the stream */
         {.req = {.method = "POST", .path = "", .content_type = "application/grpc"},
          .want_rst = NGHTTP2_PROTOCOL_ERROR},
@@ -392,7 +407,7 @@ static size_t queued_bytes(gcore_server_call *call)
 Test(server_h2, holds_a_fast_client_at_the_window_until_the_handler_reads)
 {
     static request req = {
-        .method = "POST", .path = "/test.T/M", .content_type = "application/grpc"};
+        .method = "POST", .path = "/test.T/Up", .content_type = "application/grpc"};
     pair p;
     pair_init(&p, &req);
     /* 8 MiB of 1 KiB messages: far more than the 1 MiB stream window. */
@@ -406,7 +421,7 @@ Test(server_h2, holds_a_fast_client_at_the_window_until_the_handler_reads)
     p.body_left = total;
     nghttp2_data_provider dp = {.read_callback = read_body};
     nghttp2_nv h[] = {nv(":method", "POST"), nv(":scheme", "http"), nv(":authority", "t"),
-                      nv(":path", "/test.T/M"), nv("content-type", "application/grpc")};
+                      nv(":path", "/test.T/Up"), nv("content-type", "application/grpc")};
     int32_t sid = nghttp2_submit_request(p.client, NULL, h, 5, &dp, NULL);
     cr_assert_gt(sid, 0);
     pump(&p);

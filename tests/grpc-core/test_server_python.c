@@ -5,70 +5,23 @@
  */
 #include <criterion/criterion.h>
 
+#include "child.h"
+
 #include <grpc-core/health.h>
 #include <grpc-core/server.h>
 
-#include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define CLIENT GW_SOURCE_DIR "/tests/grpc-core/server_client.py"
 #define ROUTE_GUIDE GW_BINARY_DIR "/examples/route_guide_server"
 #define EXAMPLES_PB GW_BINARY_DIR "/examples/examples.pb"
-
-typedef struct child {
-    pid_t pid;
-    FILE *out; /* its stdout */
-} child;
-
-static child spawn(const char *const argv[])
-{
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    child c = {0};
-    cr_assert_eq(posix_spawn(&c.pid, argv[0], &fa, NULL, (char *const *)(uintptr_t)argv, environ),
-                 0, "spawn %s", argv[0]);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    c.out = fdopen(fds[0], "r");
-    return c;
-}
-
-/* Waits for the child; returns its exit code (128 + signal when killed). */
-static int child_wait(child *c)
-{
-    char line[512];
-    while (fgets(line, sizeof line, c->out) != NULL)
-        fputs(line, stderr); /* what the client said, for the test log */
-    fclose(c->out);
-    int st;
-    while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Reads the child's stdout until a line starting with |prefix|; copies it to |line|. */
-static void child_expect(child *c, const char *prefix, char *line, size_t cap)
-{
-    while (fgets(line, (int)cap, c->out) != NULL) {
-        if (strncmp(line, prefix, strlen(prefix)) == 0)
-            return;
-    }
-    cr_assert_fail("the child never printed \"%s\"", prefix);
-}
+#define SMALL_DB GW_SOURCE_DIR "/examples/data/route_guide_db.json"
 
 static child spawn_client(const char *test_case, int port, const char *a1, const char *a2,
                           const char *a3)
@@ -76,7 +29,7 @@ static child spawn_client(const char *test_case, int port, const char *a1, const
     char p[16];
     snprintf(p, sizeof p, "%d", port);
     const char *argv[] = {"/usr/bin/python3", CLIENT, test_case, p, a1, a2, a3, NULL};
-    return spawn(argv);
+    return child_spawn(argv, NULL);
 }
 
 static int run_client(const char *test_case, int port, const char *a1, const char *a2,
@@ -381,32 +334,27 @@ static child start_route_guide(int *port, const char *tls_dir, bool mtls)
     snprintf(cert, sizeof cert, "%s/server.crt", tls_dir ? tls_dir : "");
     snprintf(key, sizeof key, "%s/server.key", tls_dir ? tls_dir : "");
     snprintf(ca, sizeof ca, "%s/ca.crt", tls_dir ? tls_dir : "");
-    const char *argv[16] = {ROUTE_GUIDE, "--listen", "127.0.0.1:0", "--descriptor-set", EXAMPLES_PB,
-                            "--workers", "4"};
-    int n = 7;
+    /* The small database these cases expect, not the tutorial's. */
+    const char *args[16] = {"--listen",  "127.0.0.1:0", "--descriptor-set",
+                            EXAMPLES_PB, "--workers",   "4",
+                            "--db",      SMALL_DB};
+    int n = 8;
     if (tls_dir != NULL) {
-        argv[n++] = "--tls-cert";
-        argv[n++] = cert;
-        argv[n++] = "--tls-key";
-        argv[n++] = key;
+        args[n++] = "--tls-cert";
+        args[n++] = cert;
+        args[n++] = "--tls-key";
+        args[n++] = key;
     }
     if (mtls) {
-        argv[n++] = "--tls-client-ca";
-        argv[n++] = ca;
+        args[n++] = "--tls-client-ca";
+        args[n++] = ca;
     }
-    child c = spawn(argv);
-    char line[256];
-    child_expect(&c, "listening on ", line, sizeof line);
-    const char *colon = strrchr(line, ':');
-    cr_assert_not_null(colon);
-    *port = (int)strtol(colon + 1, NULL, 10);
-    return c;
+    return child_start_server(ROUTE_GUIDE, args, port);
 }
 
 static void stop_route_guide(child *c)
 {
-    kill(c->pid, SIGTERM);
-    cr_expect_eq(child_wait(c), 0, "route_guide_server did not exit cleanly");
+    child_stop_server(c, "route_guide_server");
 }
 
 static void route_guide_case(const char *name)
@@ -432,47 +380,22 @@ Test(server_python, route_guide_answers_reflection_v1_and_v1alpha)
     route_guide_case("reflection");
 }
 
-/* Throwaway CA, server and client certificates (P-256), made with openssl req. */
-static void make_certs(char *dir, size_t cap)
-{
-    snprintf(dir, cap, "/tmp/gcore-tls-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "set -e; cd %s; K='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';"
-             "openssl req -x509 $K -keyout ca.key -out ca.crt -days 1 -subj /CN=gcore-test-ca;"
-             "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext;"
-             "for n in server client; do "
-             "openssl req $K -keyout $n.key -out $n.csr -subj /CN=localhost;"
-             "openssl x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1"
-             " -extfile san.ext -out $n.crt; done",
-             dir);
-    cr_assert_eq(system(cmd), 0, "openssl failed");
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
 Test(server_python, route_guide_serves_over_tls_with_alpn_h2)
 {
     char dir[64], ca[128];
-    make_certs(dir, sizeof dir);
+    child_make_certs(dir, sizeof dir);
     snprintf(ca, sizeof ca, "%s/ca.crt", dir);
     int port;
     child srv = start_route_guide(&port, dir, false);
     cr_expect_eq(run_client("tls", port, ca, NULL, NULL), 0);
     stop_route_guide(&srv);
-    remove_dir(dir);
+    child_remove_dir(dir);
 }
 
 Test(server_python, route_guide_requires_a_client_certificate_for_mtls)
 {
     char dir[64], ca[128], cert[128], key[128];
-    make_certs(dir, sizeof dir);
+    child_make_certs(dir, sizeof dir);
     snprintf(ca, sizeof ca, "%s/ca.crt", dir);
     snprintf(cert, sizeof cert, "%s/client.crt", dir);
     snprintf(key, sizeof key, "%s/client.key", dir);
@@ -480,5 +403,5 @@ Test(server_python, route_guide_requires_a_client_certificate_for_mtls)
     child srv = start_route_guide(&port, dir, true);
     cr_expect_eq(run_client("mtls", port, ca, cert, key), 0);
     stop_route_guide(&srv);
-    remove_dir(dir);
+    child_remove_dir(dir);
 }

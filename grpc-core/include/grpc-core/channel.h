@@ -24,6 +24,7 @@
 #ifndef GCORE_CHANNEL_H
 #define GCORE_CHANNEL_H
 
+#include <grpc-core/log.h>
 #include <grpc-core/loop.h>
 
 #include <base/err.h>
@@ -55,9 +56,6 @@ typedef struct gcore_channel_opts {
     void (*log)(int level, const char *msg, void *user_data); /* optional */
     void *log_user_data;
 } gcore_channel_opts;
-
-/* Log levels passed to |log|. */
-enum { GCORE_LOG_ERROR = 3, GCORE_LOG_WARN = 4, GCORE_LOG_INFO = 6, GCORE_LOG_DEBUG = 7 };
 
 /* The channel's connectivity state, as gRPC names them. */
 typedef enum gcore_channel_state {

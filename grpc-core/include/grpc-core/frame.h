@@ -14,6 +14,10 @@
  *         if (rc == GCORE_FRAME_MESSAGE) deliver(msg); // valid until the next feed
  *     }
  *     gcore_frame_reader_free(&r);
+ *
+ * Compressed messages (flag 1) are inflated when the peer's grpc-encoding was given
+ * with gcore_frame_reader_set_encoding() (gzip, deflate); the limit applies to the
+ * compressed and to the inflated size.
  */
 #ifndef GCORE_FRAME_H
 #define GCORE_FRAME_H
@@ -35,6 +39,13 @@ typedef enum gcore_frame_state {
     GCORE_FRAME_FAILED,
 } gcore_frame_state;
 
+/* Message encodings a reader can take (a peer's grpc-encoding). */
+typedef enum gcore_encoding {
+    GCORE_ENCODING_IDENTITY = 0, /* compressed messages are refused */
+    GCORE_ENCODING_GZIP = 1,
+    GCORE_ENCODING_DEFLATE = 2, /* zlib format (RFC 1950), as gRPC means it */
+} gcore_encoding;
+
 typedef struct gcore_frame_reader {
     gcore_frame_state state;
     uint8_t prefix[GCORE_FRAME_PREFIX];
@@ -42,6 +53,9 @@ typedef struct gcore_frame_reader {
     uint32_t len; /* of the message being read */
     size_t max_len;
     gb_buf msg;
+    gcore_encoding encoding;
+    bool compressed; /* the message being read */
+    gb_buf plain;    /* its inflated bytes */
 } gcore_frame_reader;
 
 enum { GCORE_FRAME_MORE = 0, GCORE_FRAME_MESSAGE = 1 };
@@ -57,12 +71,24 @@ void gcore_frame_reader_free(gcore_frame_reader *r);
  * |*used| says how many. Returns GCORE_FRAME_MESSAGE with |*msg| borrowed until the
  * next call, GCORE_FRAME_MORE when all |n| bytes were taken without completing one,
  * or a negative GCORE_ERR_* with |st| (may be NULL) set: RESOURCE_EXHAUSTED for a
- * message over the limit, INTERNAL for a compressed message (grpc-core negotiates no
- * compression, so any grpc-encoding is unsupported) or a bad flag byte. After an
- * error the reader stays failed.
+ * message over the limit (compressed or inflated), INTERNAL for a compressed message
+ * while the encoding is identity, one that does not inflate, or a bad flag byte. A
+ * compressed message is delivered inflated. After an error the reader stays failed.
  */
 int gcore_frame_reader_feed(gcore_frame_reader *r, const uint8_t *p, size_t n, size_t *used,
                             gb_slice *msg, gcore_status *st);
+
+/**
+ * The encoding of the compressed messages to come (the peer's grpc-encoding header).
+ * Thread: the reader's.
+ */
+void gcore_frame_reader_set_encoding(gcore_frame_reader *r, gcore_encoding enc);
+
+/**
+ * The encoding a grpc-encoding header value names: identity, gzip or deflate; any
+ * other is returned as GCORE_ENCODING_IDENTITY (its compressed messages fail).
+ */
+gcore_encoding gcore_encoding_parse(gb_slice value);
 
 /** True when no partial message is buffered (a stream may end here cleanly). */
 bool gcore_frame_reader_idle(const gcore_frame_reader *r);

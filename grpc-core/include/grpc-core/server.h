@@ -31,6 +31,7 @@
 #ifndef GCORE_SERVER_H
 #define GCORE_SERVER_H
 
+#include <grpc-core/log.h>
 #include <grpc-core/metadata.h>
 #include <grpc-core/status.h>
 
@@ -83,9 +84,6 @@ typedef struct gcore_server_async_handler {
     void (*on_half_close)(gcore_server_call *call, void *user_data);
     void (*on_done)(gcore_server_call *call, const gcore_status *st, void *user_data);
 } gcore_server_async_handler;
-
-/** Levels passed to the log function. */
-enum { GCORE_LOG_ERROR = 0, GCORE_LOG_WARN = 1, GCORE_LOG_INFO = 2, GCORE_LOG_DEBUG = 3 };
 
 /**
  * Options with defaults: workers = number of cores, 4 MiB receive and send limits,
@@ -173,7 +171,9 @@ int gcore_server_start(gcore_server *s, gb_err *err);
 /**
  * Graceful shutdown: stops accepting, sends GOAWAY, lets calls in flight finish for
  * up to |grace_ms|, then cancels the rest (their handlers see cancelled), closes the
- * connections and joins every thread. Blocks until done.
+ * connections and joins every thread. Blocks until done, at most about |grace_ms| +
+ * 200 ms: a handler that ignores cancellation longer is left running on its own
+ * thread (its user_data must outlive it; the server's memory is freed when it returns).
  * Thread: any thread but a worker or the I/O thread. Returns 0.
  */
 int gcore_server_shutdown(gcore_server *s, unsigned grace_ms);
