@@ -162,6 +162,7 @@ int example_run(const example_opts *o, int (*add)(gcore_server *s, void *user_da
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
+    signal(SIGPIPE, SIG_IGN);               /* stdout may be a pipe its reader closed */
     gb_err err = {0};
     gcore_health *health = NULL;
     gcore_reflection *refl = NULL;

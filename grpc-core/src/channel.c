@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <netdb.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,10 +652,7 @@ int gcore_channel_new(gcore_loop *loop, const char *target, const gcore_channel_
             goto fail;
     }
     ch->o.ca_file = ch->o.cert_file = ch->o.key_file = NULL;
-    /* A peer that resets the socket must not kill the process (TLS writes use write()). */
-    struct sigaction sa;
-    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-        signal(SIGPIPE, SIG_IGN);
+    gcore_ignore_sigpipe();
     set_state(ch, GCORE_CHANNEL_IDLE);
     *out = ch;
     return 0;

@@ -3,6 +3,7 @@
  * graceful shutdown that drains calls in flight.
  */
 #include "server_int.h"
+#include "transport_int.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -201,6 +202,7 @@ int gcore_server_new(const gcore_server_opts *opts, gcore_server **out, gb_err *
         gcore_server_free(s);
         return rv;
     }
+    gcore_ignore_sigpipe();
     rv = tls_setup(s, err);
     if (rv != 0) {
         gcore_server_free(s);

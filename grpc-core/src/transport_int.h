@@ -62,4 +62,10 @@ void gcore_transport_close(gcore_transport *tr);
 /** Appends OpenSSL's queued error reasons (and clears them) to |err|'s message. */
 void gcore_tls_err(gb_err *err, int code, const char *what);
 
+/**
+ * Ignores SIGPIPE unless the application chose a disposition: a peer that resets the
+ * socket must not kill the process, and OpenSSL writes with write(2), not MSG_NOSIGNAL.
+ */
+void gcore_ignore_sigpipe(void);
+
 #endif
