@@ -10,7 +10,6 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -395,10 +394,6 @@ int gcore_server_start(gcore_server *s, gb_err *err)
         return gb_err_set(err, GCORE_ERR_STATE, "start: no listener or already started");
     if (s->n_methods > 0)
         qsort(s->methods, s->n_methods, sizeof *s->methods, method_cmp);
-    /* A client that resets its socket must not kill the process (TLS writes use write()). */
-    struct sigaction sa;
-    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-        signal(SIGPIPE, SIG_IGN);
     atomic_store(&s->state, SERVER_RUNNING);
     int rv = server_workers_start(s);
     if (rv != 0)

@@ -162,9 +162,7 @@ int gcore_server_add_interceptor(gcore_server *s, const gcore_server_interceptor
 int gcore_server_listen(gcore_server *s, const char *addr, int *port_out, gb_err *err);
 
 /**
- * Starts the I/O thread and the workers; calls are served from now on. SIGPIPE, when
- * still at its default action, is ignored from now on (a TLS write to a client that
- * reset its socket raises it).
+ * Starts the I/O thread and the workers; calls are served from now on.
  * Returns 0, GCORE_ERR_STATE (no listener, or started twice), GCORE_ERR_IO or
  * GCORE_ERR_NOMEM.
  */
