@@ -10,11 +10,14 @@
 #include "schema.h"
 #include "server.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 static int fail(const char *msg)
 {
@@ -22,7 +25,8 @@ static int fail(const char *msg)
     return 1;
 }
 
-static int wait_for_signal(void)
+/* The next signal; with |poll| set, 0 after a second without one. */
+static int wait_for_signal(bool poll)
 {
     sigset_t set;
     int sig = 0;
@@ -30,8 +34,47 @@ static int wait_for_signal(void)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    if (poll) {
+        struct timespec second = {1, 0};
+        sig = sigtimedwait(&set, NULL, &second);
+        return sig < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : sig;
+    }
     if (sigwait(&set, &sig) != 0)
         return -1;
+    return sig;
+}
+
+/* What identifies the descriptor set files' contents cheaply: their inode, size and
+ * modification time (a file replaced by rename gets a new inode). */
+static uint64_t files_stamp(const gw_config *cfg)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < cfg->n_descriptor_sets; i++) {
+        struct stat st;
+        if (stat(cfg->descriptor_sets[i], &st) != 0)
+            memset(&st, 0, sizeof st);
+        uint64_t v[] = {(uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+                        (uint64_t)st.st_mtim.tv_nsec};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            h = (h ^ v[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* SIGHUP, or with --watch a change of the descriptor set files: load the schema again. */
+static int serve_until_stopped(gw_server *srv, const gw_config *cfg)
+{
+    gb_err err = {0};
+    uint64_t stamp = files_stamp(cfg);
+    int sig;
+    while ((sig = wait_for_signal(cfg->watch)) == SIGHUP || sig == 0) {
+        uint64_t now = files_stamp(cfg);
+        if (sig == 0 && now == stamp)
+            continue;
+        stamp = now;
+        if (gw_app_reload(srv->app, cfg, &err) != 0)
+            GW_LOG(GW_LOG_ERROR, "reload failed, still serving the previous schema: %s", err.msg);
+    }
     return sig;
 }
 
@@ -84,11 +127,7 @@ int gw_cmd_serve(int argc, char **argv)
         goto out_app;
     }
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
-    int sig;
-    while ((sig = wait_for_signal()) == SIGHUP) {
-        if (gw_app_reload(srv.app, &cfg, &err) != 0)
-            GW_LOG(GW_LOG_ERROR, "reload failed, still serving the previous schema: %s", err.msg);
-    }
+    int sig = serve_until_stopped(&srv, &cfg);
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gw_app_shutdown(&srv);
     gw_front_stop(&srv);

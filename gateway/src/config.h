@@ -47,6 +47,7 @@ typedef struct gw_config {
     const char **descriptor_sets;
     size_t n_descriptor_sets;
     bool reflection;     /* also ask the backends for their schemas (server reflection) */
+    bool watch;          /* reload when a descriptor set file changes */
     const char *listen;  /* "127.0.0.1:8080", "[::1]:8080" */
     const char *backend; /* every service without its own entry; NULL: none */
     gw_tls_config backend_tls;

@@ -343,8 +343,9 @@ class Reload(unittest.TestCase):
                         "--descriptor_set_out=" + out, "gwtest.proto"],
                        check=True, cwd=tmp)
 
-    def reload(self, gw, lines_before, pattern):
-        os.kill(gw.p.pid, signal.SIGHUP)
+    def reload(self, gw, lines_before, pattern, sighup=True):
+        if sighup:
+            os.kill(gw.p.pid, signal.SIGHUP)
         end = time.time() + 10
         while time.time() < end:
             if any(re.search(pattern, x) for x in gw.lines[lines_before:]):
@@ -390,6 +391,20 @@ class Reload(unittest.TestCase):
         self.assertEqual(request(gw.port, "GET", "/v2/echo/b").status, 200)
         self.assertEqual(request(gw.port, "GET", "/openapi.json").header("ETag"),
                          doc2.header("ETag"))
+        gw.stop()
+        shutil.rmtree(tmp)
+
+    def test_watch_reloads_when_a_file_is_replaced(self):
+        tmp = tempfile.mkdtemp()
+        live = os.path.join(tmp, "live.pb")
+        shutil.copy(SETS[1], live)
+        v2 = os.path.join(tmp, "v2.pb")
+        self.compile_with_v2_route(v2)
+        gw = start(harness.gateway(BIN, [SETS[0], live], BACKEND.port, "--watch"))
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 404)
+        os.replace(v2, live)
+        self.reload(gw, 0, r"reload: \d+ services", sighup=False)
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 200)
         gw.stop()
         shutil.rmtree(tmp)
 
