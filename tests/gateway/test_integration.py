@@ -343,6 +343,15 @@ class Reload(unittest.TestCase):
                         "--descriptor_set_out=" + out, "gwtest.proto"],
                        check=True, cwd=tmp)
 
+    def sets(self):
+        """A folder with live.pb (gwtest as built) and v2.pb (with GET /v2/echo/{id})."""
+        tmp = tempfile.mkdtemp()
+        live = os.path.join(tmp, "live.pb")
+        shutil.copy(SETS[1], live)
+        v2 = os.path.join(tmp, "v2.pb")
+        self.compile_with_v2_route(v2)
+        return tmp, live, v2
+
     def reload(self, gw, lines_before, pattern, sighup=True):
         if sighup:
             os.kill(gw.p.pid, signal.SIGHUP)
@@ -354,11 +363,7 @@ class Reload(unittest.TestCase):
         self.fail("no %r in the log:\n%s" % (pattern, "\n".join(gw.lines)))
 
     def test_reload_adds_routes_keeps_calls_in_flight_and_survives_a_bad_file(self):
-        tmp = tempfile.mkdtemp()
-        live = os.path.join(tmp, "live.pb")
-        shutil.copy(SETS[1], live)
-        v2 = os.path.join(tmp, "v2.pb")
-        self.compile_with_v2_route(v2)
+        tmp, live, v2 = self.sets()
         gw = start(harness.gateway(BIN, [SETS[0], live], BACKEND.port))
         self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 404)
         doc = request(gw.port, "GET", "/openapi.json")
@@ -395,11 +400,7 @@ class Reload(unittest.TestCase):
         shutil.rmtree(tmp)
 
     def test_watch_reloads_when_a_file_is_replaced(self):
-        tmp = tempfile.mkdtemp()
-        live = os.path.join(tmp, "live.pb")
-        shutil.copy(SETS[1], live)
-        v2 = os.path.join(tmp, "v2.pb")
-        self.compile_with_v2_route(v2)
+        tmp, live, v2 = self.sets()
         gw = start(harness.gateway(BIN, [SETS[0], live], BACKEND.port, "--watch"))
         self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 404)
         os.replace(v2, live)
