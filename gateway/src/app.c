@@ -6,8 +6,8 @@
 #include "app.h"
 
 #include "call.h"
-#include "docs.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 
@@ -37,14 +37,19 @@ static bool same_tls(const gw_tls_config *a, const gw_tls_config *b)
     return true;
 }
 
-static gw_upstream *upstream_for(gw_app *app, const char *service, const char *target,
-                                 const gw_tls_config *tls, gb_err *err)
+gw_upstream *gw_app_upstream(gw_app *app, const char *service, const char *target,
+                             const gw_tls_config *tls, gb_err *err)
 {
-    for (size_t i = 0; i < app->n_ups; i++) {
+    size_t n = atomic_load(&app->n_ups);
+    for (size_t i = 0; i < n; i++) {
         if (strcmp(app->ups[i].target, target) == 0 && same_tls(app->ups[i].tls, tls))
             return &app->ups[i];
     }
-    gw_upstream *u = &app->ups[app->n_ups];
+    if (n == app->cap_ups) { /* backends come from the configuration: cannot happen */
+        gb_err_set(err, GW_ERR_CONFIG, "%s: too many backends", service);
+        return NULL;
+    }
+    gw_upstream *u = &app->ups[n];
     gcore_channel_opts o = {.tls = tls->enabled,
                             .ca_file = tls->ca_file,
                             .cert_file = tls->cert_file,
@@ -57,77 +62,16 @@ static gw_upstream *upstream_for(gw_app *app, const char *service, const char *t
     }
     u->target = target;
     u->tls = tls;
-    app->n_ups++;
+    atomic_store(&app->n_ups, n + 1); /* published whole: /healthz reads them */
     return u;
-}
-
-/* A channel per distinct backend, each service pointing at its own. */
-static int connect_services(gw_app *app, const gw_config *cfg, gb_err *err)
-{
-    size_t n = pbd_pool_n_services(app->pool);
-    app->svc = calloc(n + 1, sizeof *app->svc);
-    app->svc_up = calloc(n + 1, sizeof *app->svc_up);
-    app->ups = calloc(n + 1, sizeof *app->ups);
-    if (app->svc == NULL || app->svc_up == NULL || app->ups == NULL)
-        return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const pbd_service *s = pbd_pool_service(app->pool, i);
-        gw_service_config scratch;
-        const gw_service_config *sc = gw_config_service(cfg, s->full_name, &scratch);
-        const gw_tls_config *tls = sc == &scratch ? &cfg->backend_tls : sc ? &sc->tls : NULL;
-        app->svc[app->n_svc] = s;
-        if (sc != NULL) {
-            app->svc_up[app->n_svc] = upstream_for(app, s->full_name, sc->backend, tls, err);
-            if (app->svc_up[app->n_svc] == NULL)
-                return GW_ERR_CONFIG;
-        }
-        app->n_svc++;
-    }
-    for (size_t i = 0; i < cfg->n_services; i++) {
-        if (pbd_pool_find_service(app->pool, cfg->services[i].service) == NULL)
-            return gb_err_set(err, GW_ERR_CONFIG,
-                              "services.%s: no such service in the descriptor sets",
-                              cfg->services[i].service);
-    }
-    return 0;
-}
-
-gcore_channel *gw_app_channel(const gw_app *app, const pbd_service *service)
-{
-    for (size_t i = 0; i < app->n_svc; i++) {
-        if (app->svc[i] == service)
-            return app->svc_up[i] != NULL ? app->svc_up[i]->ch : NULL;
-    }
-    return NULL;
-}
-
-const char *gw_app_target(const gw_app *app, const pbd_service *service)
-{
-    for (size_t i = 0; i < app->n_svc; i++) {
-        if (app->svc[i] == service)
-            return app->svc_up[i] != NULL ? app->svc_up[i]->target : NULL;
-    }
-    return NULL;
-}
-
-static void json_options(gw_app *app, const gw_config *cfg)
-{
-    pbd_json_opts_init(&app->in);
-    app->in.pool = app->pool;
-    app->in.ignore_unknown = cfg->discard_unknown;
-    app->out = app->in;
-    app->out.use_proto_names = cfg->proto_names;
-    app->out.enums_as_ints = cfg->enums_as_ints;
-    app->out.emit_unpopulated = cfg->emit_unpopulated;
-    app->status_type = pbd_pool_find_message(app->pool, "google.rpc.Status");
-    app->any_type = pbd_pool_find_message(app->pool, "google.protobuf.Any");
 }
 
 int gw_app_start(gw_server *srv, gb_err *err)
 {
     const gw_config *cfg = srv->cfg;
-    if (cfg->n_descriptor_sets == 0)
-        return gb_err_set(err, GW_ERR_CONFIG, "no --descriptor-set given (see --help)");
+    if (cfg->n_descriptor_sets == 0 && !cfg->reflection)
+        return gb_err_set(err, GW_ERR_CONFIG,
+                          "no --descriptor-set (or --reflection) given (see --help)");
     if (cfg->backend == NULL && cfg->n_services == 0)
         return gb_err_set(err, GW_ERR_CONFIG, "no --backend given (see --help)");
     gw_app *app = calloc(1, sizeof *app);
@@ -135,20 +79,14 @@ int gw_app_start(gw_server *srv, gb_err *err)
         return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
     srv->app = app;
     pthread_mutex_init(&app->mu, NULL);
-    gb_buf_init(&app->openapi, 0);
-    gb_buf_init(&app->swagger, 0);
-    int rc = pbd_pool_load_files(cfg->descriptor_sets, cfg->n_descriptor_sets, &app->pool, err);
-    if (rc == 0)
-        rc = pbd_router_new(app->pool, &app->router, err);
-    if (rc == 0)
-        json_options(app, cfg);
-    if (rc == 0)
-        rc = gw_app_render_docs(app, cfg, err);
-    if (rc == 0 && (gcore_loop_new(&app->loop) != 0 || gcore_loop_start(app->loop) != 0))
-        rc = gb_err_set(err, GW_ERR_NOMEM, "the gRPC loop did not start");
-    if (rc == 0)
-        rc = connect_services(app, cfg, err);
-    return rc;
+    pthread_mutex_init(&app->schema_mu, NULL);
+    app->cap_ups = cfg->n_services + 1;
+    app->ups = calloc(app->cap_ups, sizeof *app->ups);
+    if (app->ups == NULL)
+        return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
+    if (gcore_loop_new(&app->loop) != 0 || gcore_loop_start(app->loop) != 0)
+        return gb_err_set(err, GW_ERR_NOMEM, "the gRPC loop did not start");
+    return gw_schema_build(app, cfg, &app->schema, err);
 }
 
 void gw_app_shutdown(gw_server *srv)
@@ -162,6 +100,7 @@ void gw_app_stop(gw_server *srv)
     gw_app *app = srv->app;
     if (app == NULL)
         return;
+    gw_schema_unref(app->schema);
     for (size_t i = 0; i < app->n_ups; i++)
         gcore_channel_free(app->ups[i].ch);
     if (app->loop != NULL) {
@@ -169,14 +108,8 @@ void gw_app_stop(gw_server *srv)
         gcore_loop_join(app->loop);
         gcore_loop_free(app->loop);
     }
-    pbd_router_free(app->router);
-    if (app->pool != NULL)
-        pbd_pool_unref(app->pool);
-    gb_buf_free(&app->openapi);
-    gb_buf_free(&app->swagger);
     free(app->ups);
-    free(app->svc);
-    free(app->svc_up);
+    pthread_mutex_destroy(&app->schema_mu);
     pthread_mutex_destroy(&app->mu);
     free(app);
     srv->app = NULL;

@@ -30,28 +30,20 @@ typedef struct gw_upstream {
 } gw_upstream;
 
 typedef struct gw_app {
-    pbd_pool *pool;
-    pbd_router *router;
     gcore_loop *loop;
-    gw_upstream *ups; /* one per distinct backend */
-    size_t n_ups;
-    const pbd_service **svc; /* every service of the pool ... */
-    gw_upstream **svc_up;    /* ... and its upstream (NULL: none) */
-    size_t n_svc;
-    gb_buf openapi;                 /* /openapi.json (OpenAPI 3.1) */
-    gb_buf swagger;                 /* /swagger.json (Swagger 2.0) */
-    pbd_json_opts in;               /* request decoding */
-    pbd_json_opts out;              /* reply printing */
-    const pbd_message *status_type; /* google.rpc.Status, when the pool has it */
-    const pbd_message *any_type;    /* google.protobuf.Any, when the pool has it */
-    pthread_mutex_t mu;             /* guards |calls| */
-    struct gw_call *calls;          /* in flight, for shutdown */
+    gw_upstream *ups; /* one per distinct backend; at most one per configured service + 1 */
+    _Atomic size_t n_ups;
+    size_t cap_ups;
+    pthread_mutex_t schema_mu; /* guards |schema| (the pointer, not what it points to) */
+    struct gw_schema *schema;  /* the current snapshot (schema.h) */
+    pthread_mutex_t mu;        /* guards |calls| */
+    struct gw_call *calls;     /* in flight, for shutdown */
     bool closing;
 } gw_app;
 
 /**
- * Loads the descriptor sets, builds the router, starts the gRPC loop and a channel per
- * backend, renders the OpenAPI documents. Returns 0, or an error code with |err|
+ * Starts the gRPC loop, then builds the first schema snapshot (schema.h): descriptor
+ * sets, router, OpenAPI documents, a channel per backend. Returns 0, or an error code with |err|
  * saying which file, template or backend is wrong.
  */
 int gw_app_start(gw_server *srv, gb_err *err);
@@ -78,10 +70,12 @@ int gw_app_route(gw_req *req, const gw_handler **h, const char **allow);
 /** The methods |req|'s path takes, as for 405. Returns 0, GW_ERR_NO_ROUTE. */
 int gw_app_allowed(gw_req *req, const char **allow);
 
-/** The upstream channel for |service|, or NULL when no backend serves it. */
-gcore_channel *gw_app_channel(const gw_app *app, const pbd_service *service);
-
-/** The "host:port" of |service|'s backend, or NULL. */
-const char *gw_app_target(const gw_app *app, const pbd_service *service);
+/**
+ * The upstream of |target| with |tls|, made (channel included) on first use; |service|
+ * names the culprit in |err|. Thread: one caller at a time (start-up, reload).
+ * Returns NULL with |err| set when the channel cannot be made.
+ */
+gw_upstream *gw_app_upstream(gw_app *app, const char *service, const char *target,
+                             const gw_tls_config *tls, gb_err *err);
 
 #endif

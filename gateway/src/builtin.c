@@ -83,7 +83,8 @@ static int healthz_complete(gw_req *req)
     health *h = calloc(1, sizeof *h);
     if (h == NULL)
         return gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, "out of memory");
-    size_t n = app->n_ups < 64 ? app->n_ups : 64;
+    size_t n = atomic_load(&app->n_ups); /* a reload may add more meanwhile */
+    n = n < 64 ? n : 64;
     atomic_init(&h->refs, 1);
     pthread_mutex_init(&h->mu, NULL);
     h->req = req;

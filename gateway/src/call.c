@@ -8,6 +8,7 @@
 
 #include "headers.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 
@@ -44,6 +45,7 @@ static void put_ref(gw_call *gc)
     gcore_metadata_free(&gc->headers);
     gcore_metadata_free(&gc->trailers);
     pthread_mutex_destroy(&gc->mu);
+    gw_schema_unref(gc->schema);
     free(gc);
 }
 
@@ -55,6 +57,8 @@ gw_call *gw_call_new(gw_app *app, gw_req *req, const pbd_method *method, const p
     atomic_init(&gc->refs, 1);
     pthread_mutex_init(&gc->mu, NULL);
     gc->app = app;
+    gc->schema = req->schema;
+    atomic_fetch_add(&gc->schema->refs, 1);
     gc->req = req;
     gc->method = method;
     gc->rule = rule;
@@ -171,7 +175,7 @@ static void on_done(gcore_call *call, const gcore_status *st, const gcore_metada
     (void)call;
     unlink_call(gc);
     unwatch_client(gc);
-    gcore_channel *ch = gw_app_channel(gc->app, gc->method->service);
+    gcore_channel *ch = gw_schema_channel(gc->schema, gc->method->service);
     pthread_mutex_lock(&gc->mu);
     gc->unreachable =
         st->code == GCORE_STATUS_UNAVAILABLE && gcore_channel_get_state(ch) != GCORE_CHANNEL_READY;
@@ -226,7 +230,7 @@ static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_dat
      * so the watch gives way to a timer that looks for the hang-up now and then. */
     gcore_watch_remove(gc->watch);
     gc->watch = NULL;
-    gcore_loop *loop = gcore_channel_loop(gw_app_channel(gc->app, gc->method->service));
+    gcore_loop *loop = gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service));
     if (gcore_timer_new(loop, on_client_timer, gc, &gc->client_timer) != 0 ||
         gcore_timer_start(gc->client_timer, CLIENT_CHECK_MS) != 0)
         unwatch_client(gc);
@@ -234,7 +238,7 @@ static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_dat
 
 static void add_watch(gw_call *gc)
 {
-    if (gcore_watch_add(gcore_channel_loop(gw_app_channel(gc->app, gc->method->service)),
+    if (gcore_watch_add(gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service)),
                         gc->client_fd, GCORE_EV_READ, on_client_fd, gc, &gc->watch) != 0)
         unwatch_client(gc);
 }
@@ -252,7 +256,7 @@ static void watch_client(void *user_data)
     pthread_mutex_lock(&gc->mu);
     bool done = gc->done;
     pthread_mutex_unlock(&gc->mu);
-    gcore_loop *loop = gcore_channel_loop(gw_app_channel(gc->app, gc->method->service));
+    gcore_loop *loop = gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service));
     if (done)
         unwatch_client(gc);
     else if (gc->client_fd_dup)
@@ -361,7 +365,7 @@ int gw_call_start(gw_call *gc, gw_req *req)
         gw_req_reply_error(req, 400, GW_CODE_INVALID_ARGUMENT, err.msg);
         return rc;
     }
-    gcore_channel *ch = gw_app_channel(gc->app, gc->method->service);
+    gcore_channel *ch = gw_schema_channel(gc->schema, gc->method->service);
     if (ch == NULL) {
         gcore_metadata_free(&md);
         snprintf(err.msg, sizeof err.msg, "no backend for service %s",

@@ -35,7 +35,8 @@ typedef struct gw_call {
     atomic_int refs;
     pthread_mutex_t mu;
     gw_app *app;
-    gw_req *req; /* NULL once the HTTP request has ended */
+    struct gw_schema *schema; /* the request's snapshot, referenced while the call lives */
+    gw_req *req;              /* NULL once the HTTP request has ended */
     gcore_call *call;
     const pbd_method *method;
     const pbd_http_rule *rule; /* NULL for an unbound method */

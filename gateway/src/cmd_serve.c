@@ -1,19 +1,24 @@
 /*
  * `protogate serve [flags]` (also `protogate [flags]`): load the descriptor sets,
- * start the HTTP front end and the gRPC side, run until SIGINT/SIGTERM.
+ * start the HTTP front end and the gRPC side, run until SIGINT/SIGTERM. SIGHUP loads
+ * the descriptor set files again (schema.h); a failed reload keeps the old schema.
  */
 #include "app.h"
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 static int fail(const char *msg)
 {
@@ -21,20 +26,61 @@ static int fail(const char *msg)
     return 1;
 }
 
-static int wait_for_signal(void)
+/* The next signal; with |poll| set, 0 after a second without one. */
+static int wait_for_signal(bool poll)
 {
     sigset_t set;
     int sig = 0;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (poll) {
+        struct timespec second = {1, 0};
+        sig = sigtimedwait(&set, NULL, &second);
+        return sig < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : sig;
+    }
     if (sigwait(&set, &sig) != 0)
         return -1;
     return sig;
 }
 
-/* Each connection with a server stream in flight holds two descriptors (its socket and
- * the dup the loop watches for hang-ups): take the hard limit rather than the soft 1024. */
+/* What identifies the descriptor set files' contents cheaply: their inode, size and
+ * modification time (a file replaced by rename gets a new inode). */
+static uint64_t files_stamp(const gw_config *cfg)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < cfg->n_descriptor_sets; i++) {
+        struct stat st;
+        if (stat(cfg->descriptor_sets[i], &st) != 0)
+            memset(&st, 0, sizeof st);
+        uint64_t v[] = {(uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+                        (uint64_t)st.st_mtim.tv_nsec};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            h = (h ^ v[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* SIGHUP, or with --watch a change of the descriptor set files: load the schema again. */
+static int serve_until_stopped(gw_server *srv, const gw_config *cfg)
+{
+    gb_err err = {0};
+    uint64_t stamp = files_stamp(cfg);
+    int sig;
+    while ((sig = wait_for_signal(cfg->watch)) == SIGHUP || sig == 0) {
+        uint64_t now = files_stamp(cfg);
+        if (sig == 0 && now == stamp)
+            continue;
+        stamp = now;
+        if (gw_app_reload(srv->app, cfg, &err) != 0)
+            GW_LOG(GW_LOG_ERROR, "reload failed, still serving the previous schema: %s", err.msg);
+    }
+    return sig;
+}
+
+/* Each connection with a call in flight holds two descriptors (its socket and the dup
+ * the loop watches for hang-ups): take the hard limit rather than the soft 1024. */
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -67,6 +113,7 @@ int gw_cmd_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -86,7 +133,7 @@ int gw_cmd_serve(int argc, char **argv)
     }
     malloc_trim(0); /* what loading the descriptor sets freed goes back to the system */
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
-    int sig = wait_for_signal();
+    int sig = serve_until_stopped(&srv, &cfg);
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gw_app_shutdown(&srv);
     gw_front_stop(&srv);

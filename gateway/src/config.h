@@ -46,6 +46,8 @@ typedef struct gw_config {
     gb_arena arena; /* every string and array below */
     const char **descriptor_sets;
     size_t n_descriptor_sets;
+    bool reflection;     /* also ask the backends for their schemas (server reflection) */
+    bool watch;          /* reload when a descriptor set file changes */
     const char *listen;  /* "127.0.0.1:8080", "[::1]:8080" */
     const char *backend; /* every service without its own entry; NULL: none */
     gw_tls_config backend_tls;

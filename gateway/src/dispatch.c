@@ -4,6 +4,7 @@
  */
 #include "app.h"
 #include "cors.h"
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 
@@ -52,6 +53,7 @@ static const gw_handler *route_error(gw_req *req, int rc, const char *allow)
 
 const gw_handler *gw_dispatch(gw_req *req)
 {
+    req->schema = gw_app_schema(req->srv->app); /* released when the request ends */
     bool is_cors = cors(req);
     const char *allow = NULL;
     const gw_handler *h = gw_builtin_route(req);

@@ -1,32 +1,16 @@
-/* /openapi.json, /swagger.json (rendered once at start-up) and the embedded Swagger UI. */
+/* /openapi.json, /swagger.json (rendered with each schema snapshot, served with their
+ * ETag and Cache-Control: no-cache) and the embedded Swagger UI. */
 #include "docs.h"
 
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 
 #include <openapi/assets.h>
-#include <openapi/openapi.h>
 
 #include <microhttpd.h>
 
 #include <string.h>
-
-int gw_app_render_docs(gw_app *app, const gw_config *cfg, gb_err *err)
-{
-    oas_options o = {.format = OAS_FORMAT_3_1, .proto_names = cfg->proto_names};
-    if (oas_document_render(app->pool, &o, &app->openapi, err) != 0)
-        return gb_err_prefix(err, "openapi");
-    o.format = OAS_FORMAT_2_0;
-    if (oas_document_render(app->pool, &o, &app->swagger, err) != 0)
-        return gb_err_prefix(err, "swagger");
-    return 0;
-}
-
-static int doc_complete(gw_req *req)
-{
-    const gb_buf *doc = req->hstate;
-    return gw_req_reply_raw(req, 200, "application/json", doc->p, doc->n);
-}
 
 static int asset_complete(gw_req *req)
 {
@@ -42,7 +26,6 @@ static int asset_complete(gw_req *req)
     return gw_req_reply_raw(req, 200, a->content_type, a->body.p, a->body.n);
 }
 
-static const gw_handler doc = {"openapi", NULL, doc_complete, NULL, NULL};
 static const gw_handler asset = {"swagger-ui", NULL, asset_complete, NULL, NULL};
 
 static const gw_handler *only_get(gw_req *req, const gw_handler *h)
@@ -56,15 +39,14 @@ static const gw_handler *only_get(gw_req *req, const gw_handler *h)
 
 const gw_handler *gw_docs_route(gw_req *req)
 {
-    gw_app *app = req->srv->app;
     const char *p = req->path;
     if (strcmp(p, "/openapi.json") == 0) {
-        req->hstate = &app->openapi;
-        return only_get(req, &doc);
+        req->hstate = &req->schema->openapi;
+        return only_get(req, &asset);
     }
     if (strcmp(p, "/swagger.json") == 0) {
-        req->hstate = &app->swagger;
-        return only_get(req, &doc);
+        req->hstate = &req->schema->swagger;
+        return only_get(req, &asset);
     }
     if (req->srv->cfg->swagger_ui && strcmp(p, "/swagger-ui") == 0) {
         req->hstate = NULL;

@@ -6,9 +6,6 @@
 #include "config.h"
 #include "req.h"
 
-/** Renders /openapi.json and /swagger.json into |app| at start-up. Returns 0 or an error. */
-int gw_app_render_docs(gw_app *app, const gw_config *cfg, gb_err *err);
-
 /**
  * The handler for /openapi.json, /swagger.json and /swagger-ui/... (unless
  * --no-swagger-ui), or NULL with req->reply set (405, 404) or unset (not ours).

@@ -5,6 +5,7 @@
  */
 #include "cors.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 
@@ -249,6 +250,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = atomic_load(&req->state) == GW_REQ_REPLIED ? req->reply.status : 499;
     access_log(req, status);
     gb_buf_free(&req->body);
+    gw_schema_unref(req->schema);
     gb_arena_clear(&req->arena);
     free(req);
 }

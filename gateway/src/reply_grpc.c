@@ -51,8 +51,8 @@ static int http_body(gb_slice msg, gb_buf *out, char ctype[GW_CTYPE_MAX])
     return rc;
 }
 
-int gw_message_json(const gw_app *app, const pbd_method *m, const pbd_http_rule *rule, gb_slice msg,
-                    bool pretty, gb_buf *out, char ctype[GW_CTYPE_MAX], gb_err *err)
+int gw_message_json(const gw_schema *schema, const pbd_method *m, const pbd_http_rule *rule,
+                    gb_slice msg, bool pretty, gb_buf *out, char ctype[GW_CTYPE_MAX], gb_err *err)
 {
     const pbd_message *type = m->output;
     gb_buf sub;
@@ -75,11 +75,11 @@ int gw_message_json(const gw_app *app, const pbd_method *m, const pbd_http_rule 
         if (rc != 0)
             gb_err_set(err, rc, "reply: malformed %s", HTTPBODY);
     } else if (f != NULL) { /* a scalar, repeated or map response_body */
-        pbd_json_opts o = app->out;
+        pbd_json_opts o = schema->out;
         o.indent = pretty ? 2 : 0;
         rc = pbd_wire_to_json_field(type, f->name, msg, &o, out, err);
     } else {
-        pbd_json_opts o = app->out;
+        pbd_json_opts o = schema->out;
         o.indent = pretty ? 2 : 0;
         rc = pbd_wire_to_json(type, msg, &o, out, err);
     }
@@ -110,12 +110,12 @@ static int any_fallback(gb_slice any, gb_buf *out)
     return rc == 0 ? gb_buf_append_str(out, "\"}") : rc;
 }
 
-static int details_json(const gw_app *app, gb_slice status, gb_buf *out)
+static int details_json(const gw_schema *schema, gb_slice status, gb_buf *out)
 {
     gw_wire_field f;
     bool first = true;
     int rc = 0;
-    pbd_json_opts o = app->out;
+    pbd_json_opts o = schema->out;
     o.indent = 0;
     while (rc == 0 && gw_wire_next(&status, &f) == 1) {
         if (f.number != 3 || f.type != GW_WIRE_LEN)
@@ -125,7 +125,8 @@ static int details_json(const gw_app *app, gb_slice status, gb_buf *out)
         first = false;
         size_t mark = out->n;
         gb_err err = {0};
-        if (app->any_type != NULL && pbd_wire_to_json(app->any_type, f.payload, &o, out, &err) == 0)
+        if (schema->any_type != NULL &&
+            pbd_wire_to_json(schema->any_type, f.payload, &o, out, &err) == 0)
             continue;
         out->n = mark;
         rc = any_fallback(f.payload, out);
@@ -133,7 +134,7 @@ static int details_json(const gw_app *app, gb_slice status, gb_buf *out)
     return rc;
 }
 
-int gw_status_json(const gw_app *app, const gcore_status *st, gb_buf *out)
+int gw_status_json(const gw_schema *schema, const gcore_status *st, gb_buf *out)
 {
     int rc = gb_buf_printf(out, "{\"code\":%d,\"message\":", (int)st->code);
     if (rc == 0)
@@ -141,11 +142,11 @@ int gw_status_json(const gw_app *app, const gcore_status *st, gb_buf *out)
     if (rc == 0)
         rc = gb_buf_append_str(out, ",\"details\":[");
     if (rc == 0 && st->details != NULL)
-        rc = details_json(app, gb_slice_of(st->details, st->details_len), out);
+        rc = details_json(schema, gb_slice_of(st->details, st->details_len), out);
     return rc == 0 ? gb_buf_append_str(out, "]}") : rc;
 }
 
-void gw_reply_status(gw_req *req, const gw_app *app, const gcore_status *st)
+void gw_reply_status(gw_req *req, const gw_schema *schema, const gcore_status *st)
 {
     gb_buf b;
     gb_buf_init(&b, 0);
@@ -153,7 +154,7 @@ void gw_reply_status(gw_req *req, const gw_app *app, const gcore_status *st)
     /* A backend that ends a reply without grpc-status is broken, not the client: 502. */
     if (st->no_grpc_status)
         status = 502;
-    if (gw_status_json(app, st, &b) == 0)
+    if (gw_status_json(schema, st, &b) == 0)
         gw_req_reply_json(req, status, (const char *)b.p, b.n);
     else
         gw_req_reply_error(req, status, (int)st->code, st->message);
@@ -186,7 +187,7 @@ void gw_reply_metadata(gw_req *req, gw_call *gc, bool trailers)
 /* UNAVAILABLE from the transport says what failed; the reply also names the backend. */
 static void name_backend(gw_call *gc, gcore_status *st)
 {
-    const char *target = gw_app_target(gc->app, gc->method->service);
+    const char *target = gw_schema_target(gc->schema, gc->method->service);
     pthread_mutex_lock(&gc->mu);
     bool unreachable = gc->unreachable;
     pthread_mutex_unlock(&gc->mu);
@@ -211,13 +212,13 @@ void gw_reply_from_call(gw_req *req, gw_call *gc)
     req->grpc_status = (int)st.code;
     if (st.code != GCORE_STATUS_OK) {
         name_backend(gc, &st);
-        gw_reply_status(req, gc->app, &st);
+        gw_reply_status(req, gc->schema, &st);
     } else {
         gb_buf b;
         char ctype[GW_CTYPE_MAX];
         gb_err err = {0};
         gb_buf_init(&b, 0);
-        if (gw_message_json(gc->app, gc->method, gc->rule, gb_slice_of(m->data, m->len),
+        if (gw_message_json(gc->schema, gc->method, gc->rule, gb_slice_of(m->data, m->len),
                             req->pretty, &b, ctype, &err) != 0) {
             GW_LOG(GW_LOG_WARN, "%s: %s", gc->method->path, err.msg);
             gw_req_reply_error(req, 502, GW_CODE_INTERNAL, err.msg);

@@ -94,10 +94,11 @@ struct gw_req {
     const gw_handler *handler;
     void *hstate; /* the handler's per-request state */
     gw_reply reply;
-    const char *rpc; /* "/pkg.Service/Method" for the access log, or NULL */
-    int grpc_status; /* for the access log; -1: no call made */
-    bool pretty;     /* ?pretty: indented JSON */
-    bool cors;       /* an allowed Origin: the reply carries the CORS headers */
+    const char *rpc;          /* "/pkg.Service/Method" for the access log, or NULL */
+    int grpc_status;          /* for the access log; -1: no call made */
+    bool pretty;              /* ?pretty: indented JSON */
+    bool cors;                /* an allowed Origin: the reply carries the CORS headers */
+    struct gw_schema *schema; /* the snapshot this request uses, referenced (schema.h) */
     const char *client_ip;
 };
 

@@ -57,7 +57,7 @@ static int format_message(gw_tx *tx, gw_msg *m, char ctype[GW_CTYPE_MAX])
     gb_err err = {0};
     int rc = frame_open(tx, false);
     if (rc == 0)
-        rc = gw_message_json(tx->gc->app, tx->method, tx->gc->rule, gb_slice_of(m->data, m->len),
+        rc = gw_message_json(tx->gc->schema, tx->method, tx->gc->rule, gb_slice_of(m->data, m->len),
                              false, &tx->out, ctype, &err);
     if (rc == 0)
         rc = frame_close(tx, false);
@@ -95,7 +95,7 @@ static int format_end(gw_req *req, gw_tx *tx)
     if (failed && !tx->raw) {
         rc = frame_open(tx, true);
         if (rc == 0)
-            rc = gw_status_json(gc->app, &gc->status, &tx->out);
+            rc = gw_status_json(gc->schema, &gc->status, &tx->out);
         if (rc == 0)
             rc = frame_close(tx, true);
         tx->n_written++;

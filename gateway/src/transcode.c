@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "reply_grpc.h"
+#include "schema.h"
 #include "server.h"
 #include "status_map.h"
 #include "wire_merge.h"
@@ -186,15 +187,15 @@ static int merge_parts(gw_tx *tx, gb_buf *wire, gb_err *err)
 
 int gw_tx_encode(gw_req *req, gw_tx *tx, const char *json, size_t n, gb_buf *wire)
 {
-    gw_app *app = req->srv->app;
+    const gw_schema *schema = req->schema;
     gb_err err = {0};
     int rc = 0;
     const char *bf = tx->body_field;
     if (bf != NULL && !only_blanks(json, n)) {
         if (strcmp(bf, "*") == 0)
-            rc = pbd_json_to_wire(tx->method->input, json, n, &app->in, wire, &err);
+            rc = pbd_json_to_wire(tx->method->input, json, n, &schema->in, wire, &err);
         else
-            rc = pbd_json_to_wire_field(tx->method->input, bf, json, n, &app->in, wire, &err);
+            rc = pbd_json_to_wire_field(tx->method->input, bf, json, n, &schema->in, wire, &err);
     }
     if (rc == 0)
         rc = encode_params(req, tx, wire, &err);
@@ -343,9 +344,9 @@ static const char *join_allowed(gw_req *req, const pbd_route *r)
 
 int gw_app_allowed(gw_req *req, const char **allow)
 {
-    gw_app *app = req->srv->app;
+    const gw_schema *schema = req->schema;
     pbd_route r;
-    int rc = pbd_router_match(app->router, "OPTIONS", req->raw_path, strlen(req->raw_path),
+    int rc = pbd_router_match(schema->router, "OPTIONS", req->raw_path, strlen(req->raw_path),
                               &req->arena, &r);
     if (rc == PBD_ERR_METHOD) {
         *allow = join_allowed(req, &r);
@@ -370,12 +371,12 @@ static const gw_handler *pick(const pbd_method *m)
 
 int gw_app_route(gw_req *req, const gw_handler **h, const char **allow)
 {
-    gw_app *app = req->srv->app;
+    const gw_schema *schema = req->schema;
     gb_err err = {0};
     gw_tx *tx = gb_arena_calloc(&req->arena, 1, sizeof *tx);
     if (tx == NULL)
         return out_of_memory(req);
-    int rc = pbd_router_match(app->router, req->method, req->raw_path, strlen(req->raw_path),
+    int rc = pbd_router_match(schema->router, req->method, req->raw_path, strlen(req->raw_path),
                               &req->arena, &tx->route);
     if (rc == PBD_ERR_METHOD) {
         *allow = join_allowed(req, &tx->route);
@@ -392,7 +393,7 @@ int gw_app_route(gw_req *req, const gw_handler **h, const char **allow)
     tx->body_field = tx->route.unbound ? "*" : tx->route.rule->body;
     gb_buf_init(&tx->out, 0);
     req->rpc = tx->method->path;
-    tx->gc = gw_call_new(app, req, tx->method, tx->route.unbound ? NULL : tx->route.rule);
+    tx->gc = gw_call_new(req->srv->app, req, tx->method, tx->route.unbound ? NULL : tx->route.rule);
     if (tx->gc == NULL)
         return out_of_memory(req);
     req->hstate = tx;

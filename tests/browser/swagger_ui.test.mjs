@@ -8,7 +8,8 @@
 //       against a running gateway, or one started here in front of the C example backends
 //       (DIR/greeter_server, DIR/route_guide_server --db FILE): also calls Greeter.SayHello,
 //       RouteGuide.GetFeature (path parameters), RouteGuide.ListFeatures (query parameters)
-//       and the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers.
+//       and the Greeter.SayHelloStreamReply stream through "Try it out" and reads the answers;
+//       the gateway started here also allows CORS from a page on another port that calls it.
 //
 // Screenshots go to artifacts/ at the top of the repository. Any request that would
 // leave 127.0.0.1 is aborted and fails the test.
@@ -100,14 +101,38 @@ async function exampleGateway(procs, dir) {
   const greeter = await startProcess(procs, [`${bin}/greeter_server`, "--listen", any]);
   const guide = await startProcess(procs,
     [`${bin}/route_guide_server`, "--listen", any, "--db", db]);
+  // A page on another port: the origin the gateway allows CORS requests from.
+  const site = path.join(dir, "origin");
+  mkdirSync(site);
+  writeFileSync(path.join(site, "index.html"), "<!doctype html><title>other origin</title>");
+  const originPort = await freePort();
+  procs.push(spawn("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1",
+    String(originPort)], { cwd: site, stdio: "ignore" }));
+  await waitForPort(originPort);
+  const origin = `http://127.0.0.1:${originPort}`;
   const config = path.join(dir, "gateway.json");
   writeFileSync(config, JSON.stringify({ services: {
     "helloworld.Greeter": { backend: `127.0.0.1:${greeter}` },
     "routeguide.RouteGuide": { backend: `127.0.0.1:${guide}` },
   } }));
   const port = await startProcess(procs, [protogate, "--descriptor-set", pb, "--config", config,
-    "--backend", `127.0.0.1:${greeter}`, "--listen", any]);
-  return `http://127.0.0.1:${port}`;
+    "--backend", `127.0.0.1:${greeter}`, "--listen", any, "--cors-origin", origin]);
+  return { base: `http://127.0.0.1:${port}`, origin };
+}
+
+// From a page of |origin|, a fetch with a Grpc-Metadata header (so the browser sends a
+// preflight first) reaches the gateway and reads the reply.
+async function crossOriginFetch(page, base, origin) {
+  await page.goto(`${origin}/`);
+  const got = await page.evaluate(async (url) => {
+    const r = await fetch(`${url}/v1/hello`, {
+      method: "POST", body: '{"name":"cors"}',
+      headers: { "Content-Type": "application/json", "Grpc-Metadata-Tenant": "t1" },
+    });
+    return r.text();
+  }, base);
+  if (!got.includes("Hello, cors!")) fail(`the cross-origin fetch read ${got}`);
+  console.log(`a page of ${origin} calls Greeter.SayHello through CORS: Hello, cors!`);
 }
 
 async function listsEveryOperation(page, base) {
@@ -189,8 +214,9 @@ async function main() {
   const procs = [];
   try {
     let base = option("--url");
+    let origin;
     if (!base && mode === "try") {
-      base = await exampleGateway(procs, work);
+      ({ base, origin } = await exampleGateway(procs, work));
     } else if (!base) {
       const protogate = option("--protogate") ?? fail("--protogate or --url needed");
       const pb = option("--descriptor-set") ?? fail("--descriptor-set needed");
@@ -218,6 +244,7 @@ async function main() {
     const shot = path.join(artifacts, `swagger_ui_${mode}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`screenshot: ${shot}`);
+    if (origin) await crossOriginFetch(page, base, origin);
     if (outside.length) fail(`requests to elsewhere: ${outside.join(", ")}`);
     if (errors.length) fail(`errors on the page: ${errors.join("; ")}`);
   } finally {

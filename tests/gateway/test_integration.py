@@ -8,11 +8,14 @@ import base64
 import http.client
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -319,6 +322,92 @@ class Cors(unittest.TestCase):
         self.assertIsNone(r.header("Access-Control-Allow-Origin"))
         r = request(GW, "GET", "/v1/echo/h", headers={"Origin": self.APP})
         self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+
+
+class Reload(unittest.TestCase):
+    """SIGHUP loads the descriptor set files again; a bad file keeps the old schema."""
+
+    def compile_with_v2_route(self, out):
+        # gwtest.proto with one more binding of Echo: GET /v2/echo/{id}.
+        src = os.path.join(harness.HERE, "proto")
+        with open(os.path.join(src, "gwtest.proto")) as f:
+            text = f.read()
+        old = 'get: "/v1/echo/{id}"\n'
+        self.assertIn(old, text)
+        tmp = os.path.dirname(out)
+        with open(os.path.join(tmp, "gwtest.proto"), "w") as f:
+            f.write(text.replace(old, old + 'additional_bindings { get: "/v2/echo/{id}" }\n', 1))
+        paths = os.environ.get("GW_PROTO_PATH", "").split(":")
+        subprocess.run(["protoc", "-I", tmp, "-I", src] + ["-I" + p for p in paths if p] +
+                       ["--include_imports", "--include_source_info",
+                        "--descriptor_set_out=" + out, "gwtest.proto"],
+                       check=True, cwd=tmp)
+
+    def sets(self):
+        """A folder with live.pb (gwtest as built) and v2.pb (with GET /v2/echo/{id})."""
+        tmp = tempfile.mkdtemp()
+        live = os.path.join(tmp, "live.pb")
+        shutil.copy(SETS[1], live)
+        v2 = os.path.join(tmp, "v2.pb")
+        self.compile_with_v2_route(v2)
+        return tmp, live, v2
+
+    def reload(self, gw, lines_before, pattern, sighup=True):
+        if sighup:
+            os.kill(gw.p.pid, signal.SIGHUP)
+        end = time.time() + 10
+        while time.time() < end:
+            if any(re.search(pattern, x) for x in gw.lines[lines_before:]):
+                return
+            time.sleep(0.05)
+        self.fail("no %r in the log:\n%s" % (pattern, "\n".join(gw.lines)))
+
+    def test_reload_adds_routes_keeps_calls_in_flight_and_survives_a_bad_file(self):
+        tmp, live, v2 = self.sets()
+        gw = start(harness.gateway(BIN, [SETS[0], live], BACKEND.port))
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 404)
+        doc = request(gw.port, "GET", "/openapi.json")
+        etag = doc.header("ETag")
+        self.assertEqual(doc.header("Cache-Control"), "no-cache")
+        self.assertEqual(request(gw.port, "GET", "/openapi.json",
+                                 headers={"If-None-Match": etag}).status, 304)
+
+        slow = {}
+        t = threading.Thread(target=lambda: slow.update(
+            r=request(gw.port, "GET", "/v1/sleep/1500?tag=reload1")))
+        t.start()
+        time.sleep(0.4)  # the call is on its way on the old schema
+        os.replace(v2, live)
+        self.reload(gw, len(gw.lines), r"reload: \d+ services")
+        r = request(gw.port, "GET", "/v2/echo/a")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json()["request"]["id"], "a")
+        doc2 = request(gw.port, "GET", "/openapi.json")
+        self.assertNotEqual(doc2.header("ETag"), etag)
+        self.assertIn("/v2/echo/{id}", doc2.json()["paths"])
+        self.assertEqual(request(gw.port, "GET", "/openapi.json",
+                                 headers={"If-None-Match": etag}).status, 200)
+        t.join(10)
+        self.assertEqual(slow["r"].status, 200)
+
+        with open(live, "wb") as f:
+            f.write(b"\x0a\xff\xff\xff not a descriptor set")
+        self.reload(gw, len(gw.lines), r"reload failed, still serving the previous schema: .*live\.pb")
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/b").status, 200)
+        self.assertEqual(request(gw.port, "GET", "/openapi.json").header("ETag"),
+                         doc2.header("ETag"))
+        gw.stop()
+        shutil.rmtree(tmp)
+
+    def test_watch_reloads_when_a_file_is_replaced(self):
+        tmp, live, v2 = self.sets()
+        gw = start(harness.gateway(BIN, [SETS[0], live], BACKEND.port, "--watch"))
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 404)
+        os.replace(v2, live)
+        self.reload(gw, 0, r"reload: \d+ services", sighup=False)
+        self.assertEqual(request(gw.port, "GET", "/v2/echo/a").status, 200)
+        gw.stop()
+        shutil.rmtree(tmp)
 
 
 class Deadlines(unittest.TestCase):
@@ -738,10 +827,13 @@ class CBackends(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        listen = [os.path.join(EXAMPLES_BIN, "greeter_server"), "--listen", "127.0.0.1:0"]
+        # --descriptor-set: the servers answer server reflection from it.
+        listen = [os.path.join(EXAMPLES_BIN, "greeter_server"), "--listen", "127.0.0.1:0",
+                  "--descriptor-set", SETS[0]]
         cls.greeter = start(harness.Proc(listen, r"listening on [0-9.]+:(\d+)"))
         rg = [os.path.join(EXAMPLES_BIN, "route_guide_server"), "--listen", "127.0.0.1:0",
-              "--db", os.path.join(harness.ROOT, "examples/data/route_guide_db.json")]
+              "--db", os.path.join(harness.ROOT, "examples/data/route_guide_db.json"),
+              "--descriptor-set", SETS[0]]
         cls.route_guide = start(harness.Proc(rg, r"listening on [0-9.]+:(\d+)"))
         config = {"services": {
             "helloworld.Greeter": {"backend": "127.0.0.1:%d" % cls.greeter.port},
@@ -774,6 +866,26 @@ class CBackends(unittest.TestCase):
 
     def test_healthz(self):
         self.assertEqual(request(self.gw.port, "GET", "/healthz").status, 200)
+
+    def test_schema_from_server_reflection_alone(self):
+        config = {"services": {
+            "routeguide.RouteGuide": {"backend": "127.0.0.1:%d" % self.route_guide.port}}}
+        gw = start(harness.gateway(BIN, [], self.greeter.port, "--reflection", config=config))
+        r = request(gw.port, "POST", "/v1/hello", {"name": "reflection"})
+        self.assertEqual(r.body, b'{"message":"Hello, reflection!"}')
+        r = request(gw.port, "GET", "/v1/features/407838351/-746143763")
+        self.assertEqual(r.json()["name"], "Patriots Path, Mendham, NJ 07945, USA")
+        paths = request(gw.port, "GET", "/openapi.json").json()["paths"]
+        self.assertIn("/v1/hello", paths)
+        self.assertIn("/v1/features/{latitude}/{longitude}", paths)
+        gw.stop()
+
+    def test_reflection_from_a_backend_without_it_fails_to_start(self):
+        p = subprocess.run([BIN, "--reflection", "--backend", "127.0.0.1:%d" % BACKEND.port,
+                            "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                           timeout=20)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("reflection 127.0.0.1:%d: UNIMPLEMENTED" % BACKEND.port, p.stderr)
 
 
 class StartUp(unittest.TestCase):
