@@ -28,6 +28,15 @@ static int asset_complete(gw_req *req)
 
 static const gw_handler asset = {"swagger-ui", NULL, asset_complete, NULL, NULL};
 
+/* A temporary redirect: the UI can be turned off later, and browsers keep 301s. */
+static int root_complete(gw_req *req)
+{
+    gw_req_add_header(req, MHD_HTTP_HEADER_LOCATION, OAS_ASSETS_PREFIX);
+    return gw_req_reply_raw(req, 302, NULL, "", 0);
+}
+
+static const gw_handler root = {"swagger-ui", NULL, root_complete, NULL, NULL};
+
 static const gw_handler *only_get(gw_req *req, const gw_handler *h)
 {
     if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
@@ -48,6 +57,8 @@ const gw_handler *gw_docs_route(gw_req *req)
         req->hstate = &req->schema->swagger;
         return only_get(req, &asset);
     }
+    if (req->srv->cfg->swagger_ui && strcmp(p, "/") == 0)
+        return only_get(req, &root);
     if (req->srv->cfg->swagger_ui && strcmp(p, "/swagger-ui") == 0) {
         req->hstate = NULL;
         return only_get(req, &asset);

@@ -631,11 +631,15 @@ class Docs(unittest.TestCase):
         again = get("/swagger-ui/", headers={"If-None-Match": r.header("ETag")})
         self.assertEqual(again.status, 304)
         self.assertEqual(get("/swagger-ui").status, 301)
+        root = get("/")
+        self.assertEqual(root.status, 302)
+        self.assertEqual(root.header("Location"), "/swagger-ui/")
         self.assertEqual(get("/swagger-ui/nope.js").status, 404)
 
     def test_no_swagger_ui_flag(self):
         gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--no-swagger-ui"))
         self.assertEqual(request(gw.port, "GET", "/swagger-ui/").status, 404)
+        self.assertEqual(request(gw.port, "GET", "/").status, 404)
         self.assertEqual(request(gw.port, "GET", "/openapi.json").status, 200)
         gw.stop()
 
