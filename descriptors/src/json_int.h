@@ -284,6 +284,7 @@ typedef struct pbd_dec {
     pbd_dent *ents; /* occurrences of every level being printed, innermost last */
     size_t n_ents;
     size_t cap_ents;
+    bool scan_only; /* every message scanned before printing (the one-pass printer failed) */
 } pbd_dec;
 
 /* Scans |m|'s bytes, pushing its known fields' occurrences sorted by field then wire

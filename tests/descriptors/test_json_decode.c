@@ -334,3 +334,23 @@ Test(json_decode, prints_one_field_for_a_response_body_rule)
         PBD_ERR_FIELD_PATH);
     gb_buf_free(&out);
 }
+
+Test(json_decode, prints_fields_out_of_order_and_split_as_python_does)
+{
+    /* The JSON python's json_format.MessageToJson prints for the same bytes. Nested:
+     * id 1; children[0] {name "a", id 2} (out of order inside); children[1] {id 3,
+     * children {id 4}, name "b", children {id 5}} (split inside); name "x" after the
+     * children; children again {id 6}; id 7 (a singular field twice). */
+    assert_json("Nested",
+                "08 01 22 05 12 01 61 08 02 22 0d 08 03 22 02 08 04 12 01 62 22 02 08 05"
+                "12 01 78 22 02 08 06 08 07",
+                "{\"id\":7,\"name\":\"x\",\"children\":[{\"id\":2,\"name\":\"a\"},"
+                "{\"id\":3,\"name\":\"b\",\"children\":[{\"id\":4},{\"id\":5}]},{\"id\":6}]}");
+    /* in order around an element that is not */
+    assert_json("Nested", "08 01 22 05 12 01 61 08 02 22 02 08 06",
+                "{\"id\":1,\"children\":[{\"id\":2,\"name\":\"a\"},{\"id\":6}]}");
+    /* mInt32 {1: 2}, mString {"k": "v"}, mInt32 {3: 4}, mInt32 {1: 5} */
+    assert_json("Maps",
+                "12 04 08 01 10 02 0a 06 0a 01 6b 12 01 76 12 04 08 03 10 04 12 04 08 01 10 05",
+                "{\"mString\":{\"k\":\"v\"},\"mInt32\":{\"3\":4,\"1\":5}}");
+}
