@@ -273,9 +273,10 @@ int pbd_dec_scalar(pbd_dec *d, const pbd_field *f, int wt, const uint8_t *p, siz
                    const pbd_jpath *path)
 {
     if (f->type == PBD_TYPE_STRING) {
-        if (!pbd_utf8_valid(p, n))
-            return pbd_jpath_err(d->err, path, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in string");
-        return pbd_jw_string(d->w.out, (const char *)p, n);
+        int rv = pbd_jw_utf8(d->w.out, (const char *)p, n);
+        if (rv == PBD_ERR_WIRE_UTF8)
+            return pbd_jpath_err(d->err, path, rv, "invalid UTF-8 in string");
+        return rv;
     }
     if (f->type == PBD_TYPE_BYTES) {
         size_t len = gb_base64_encoded_len(n);

@@ -182,6 +182,41 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n)
     return 0;
 }
 
+int pbd_jw_utf8(gb_buf *b, const char *s, size_t n)
+{
+    if (n == 0)
+        return pbd_append(b, "\"\"", 2); /* |s| may be NULL */
+    int rv = n + 2 <= b->cap - b->n ? 0 : gb_buf_reserve(b, n + 2);
+    if (rv != 0)
+        return rv;
+    size_t start = b->n, run = 0;
+    b->p[b->n++] = '"';
+    for (size_t i = pbd_ascii_run(s, 0, n); i < n; i = pbd_ascii_run(s, i, n)) {
+        size_t k = 1, skip = 0, len = 0;
+        char esc[8];
+        if ((uint8_t)s[i] >= 0x80 && (k = pbd_utf8_seq((const uint8_t *)s + i, n - i)) == 0) {
+            b->n = start;
+            return PBD_ERR_WIRE_UTF8;
+        }
+        if ((uint8_t)s[i] < 0x80 || (uint8_t)s[i] == 0xe2)
+            len = escape_at(s, i, n, esc, &skip);
+        if (len == 0) {
+            i += k;
+            continue;
+        }
+        if ((rv = pbd_append(b, s + run, i - run)) != 0 || (rv = pbd_append(b, esc, len)) != 0)
+            return rv;
+        i += 1 + skip;
+        run = i;
+    }
+    if (n - run + 1 > b->cap - b->n && (rv = gb_buf_reserve(b, n - run + 1)) != 0)
+        return rv;
+    memcpy(b->p + b->n, s + run, n - run);
+    b->n += n - run;
+    b->p[b->n++] = '"';
+    return 0;
+}
+
 const pbd_field *pbd_field_named(const pbd_message *m, const char *name, size_t len)
 {
     const pbd_field *f = pbd_message_field_by_json_name(m, name, len);

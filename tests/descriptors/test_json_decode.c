@@ -354,3 +354,24 @@ Test(json_decode, prints_fields_out_of_order_and_split_as_python_does)
                 "12 04 08 01 10 02 0a 06 0a 01 6b 12 01 76 12 04 08 03 10 04 12 04 08 01 10 05",
                 "{\"mString\":{\"k\":\"v\"},\"mInt32\":{\"3\":4,\"1\":5}}");
 }
+
+Test(json_decode, checks_utf8_while_escaping_long_strings)
+{
+    /* 17 ASCII bytes, a tab, U+00E9, 9 ASCII bytes, U+2028, U+20AC (lead byte 0xe2 too) */
+    assert_json("Scalars",
+                "4a 23 61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 71 09 c3 a9 30 31 32 33 "
+                "34 35 36 37 38 e2 80 a8 e2 82 ac",
+                "{\"fString\":\"abcdefghijklmnopq\\t\xc3\xa9"
+                "012345678\\u2028\xe2\x82\xac\"}");
+    /* after an escape; truncated; overlong; a surrogate; past U+10FFFF */
+    assert_bad_wire("Scalars", "4a 0c 61 62 63 64 65 66 67 68 69 6a 0a ff", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0c 61 62 63 64 65 66 67 68 69 6a e2 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0a 61 62 63 64 65 66 67 68 c0 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0b 61 62 63 64 65 66 67 68 ed a0 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0d 61 62 63 64 65 66 67 68 22 f4 90 80 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+}
