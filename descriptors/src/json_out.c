@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static size_t clean_run(const char *s, size_t i, size_t n);
+
 static int newline(pbd_jw *w)
 {
     if (w->indent <= 0)
@@ -52,6 +54,21 @@ int pbd_jw_elem(pbd_jw *w)
 
 int pbd_jw_key(pbd_jw *w, const char *k, size_t n)
 {
+    gb_buf *b = w->out;
+    if (w->indent <= 0 && n + 4 <= b->cap - b->n && clean_run(k, 0, n) == n) {
+        uint8_t *o = b->p + b->n; /* the common case: a compact key needing no escape */
+        size_t j = 0;
+        if (!w->first)
+            o[j++] = ',';
+        w->first = false;
+        o[j++] = '"';
+        memcpy(o + j, k, n);
+        j += n;
+        o[j++] = '"';
+        o[j++] = ':';
+        b->n += j;
+        return 0;
+    }
     int rv = pbd_jw_elem(w);
     if (rv == 0)
         rv = pbd_jw_string(w->out, k, n);

@@ -375,3 +375,15 @@ Test(json_decode, checks_utf8_while_escaping_long_strings)
     assert_bad_wire("Scalars", "4a 0d 61 62 63 64 65 66 67 68 22 f4 90 80 80", PBD_ERR_WIRE_UTF8,
                     "fString: invalid UTF-8");
 }
+
+Test(json_decode, keeps_the_last_duplicate_key_of_a_map_with_many_entries)
+{
+    /* mInt32 {1: 1} ... {9: 9}, then {1: 10}: key 1 once, with its last value, where it
+     * came last (python prints the same members, in its hash order) */
+    assert_json("Maps",
+                "12 04 08 01 10 01 12 04 08 02 10 02 12 04 08 03 10 03 12 04 08 04 10 04 "
+                "12 04 08 05 10 05 12 04 08 06 10 06 12 04 08 07 10 07 12 04 08 08 10 08 "
+                "12 04 08 09 10 09 12 04 08 01 10 0a",
+                "{\"mInt32\":{\"2\":2,\"3\":3,\"4\":4,\"5\":5,\"6\":6,\"7\":7,\"8\":8,\"9\":9,"
+                "\"1\":10}}");
+}
