@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { SMALL_MAP = 8 }; /* entries checked for repeated keys pairwise */
+
 typedef struct map_key {
     size_t off; /* in the key text buffer */
     size_t len;
@@ -33,6 +35,28 @@ static int cmp_entry(const void *a, const void *b)
 {
     const map_key *x = a, *y = b;
     return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static bool same_key(const map_key *x, const map_key *y)
+{
+    return x->len == y->len && (x->len == 0 || memcmp(x->text, y->text, x->len) == 0);
+}
+
+/* Marks the entries whose key comes again later: pairwise for a few, by sorting (by key,
+ * then back by position) for more. */
+static void drop_repeated(map_key *keys, size_t n)
+{
+    if (n <= SMALL_MAP) {
+        for (size_t i = 0; i + 1 < n; i++) {
+            for (size_t j = i + 1; j < n && !keys[i].dropped; j++)
+                keys[i].dropped = same_key(&keys[i], &keys[j]);
+        }
+        return;
+    }
+    qsort(keys, n, sizeof(*keys), cmp_key);
+    for (size_t i = 0; i + 1 < n; i++)
+        keys[i].dropped = same_key(&keys[i], &keys[i + 1]);
+    qsort(keys, n, sizeof(*keys), cmp_entry);
 }
 
 /* Renders the key of entry |e| (a map-entry message) into |keys|. */
@@ -118,12 +142,7 @@ int pbd_dec_map(pbd_dec *d, const pbd_field *f, size_t from, size_t to, const pb
     if (rv == 0 && n > 1) {
         for (size_t i = 0; i < n; i++)
             keys[i].text = text.p + keys[i].off;
-        qsort(keys, n, sizeof(*keys), cmp_key);
-        for (size_t i = 0; i + 1 < n; i++)
-            keys[i].dropped =
-                keys[i].len == keys[i + 1].len &&
-                (keys[i].len == 0 || memcmp(keys[i].text, keys[i + 1].text, keys[i].len) == 0);
-        qsort(keys, n, sizeof(*keys), cmp_entry);
+        drop_repeated(keys, n);
     } else if (rv == 0 && n == 1) {
         keys[0].text = text.p;
     }

@@ -1,10 +1,13 @@
 /*
- * Protobuf wire -> JSON. A message is scanned once into a list of field occurrences
- * (validated: tags, varints, lengths, wire types), sorted by field number, then printed
- * straight into the output: occurrences of a repeated field are grouped into one array
- * whether packed or not, a singular scalar keeps its last value, a singular message
- * merges all its occurrences (it is printed from the list of their byte ranges), and a
- * oneof keeps the member set last. The occurrence list is one stack shared by all
+ * Protobuf wire -> JSON. Serializers write fields in field-number order with the
+ * occurrences of a repeated field together, so a message is first printed straight from
+ * the wire in one pass. When its wire shows a field out of order, a singular field twice
+ * or two members of a oneof, its output is dropped and it is printed the general way:
+ * scanned once into a list of field occurrences (validated: tags, varints, lengths,
+ * wire types), sorted by field number, then printed straight into the output: occurrences of a
+ * repeated field are grouped into one array whether packed or not, a singular scalar keeps its last
+ * value, a singular message merges all its occurrences (it is printed from the list of their byte
+ * ranges), and a oneof keeps the member set last. The occurrence list is one stack shared by all
  * nesting levels, so decoding allocates only when it grows.
  */
 #include "json_int.h"
@@ -88,6 +91,29 @@ static const pbd_field *field_by_number(const pbd_message *m, uint32_t number)
     return pbd_message_field_by_number(m, number);
 }
 
+/* Reads the next occurrence at |*q| and its field of |m|, checking the wire type; |*f|
+ * is NULL for an unknown field (skipped). */
+static int read_known(pbd_dec *d, const pbd_message *m, const uint8_t **q, const uint8_t *end,
+                      const pbd_jpath *p, pbd_dent *ent, const pbd_field **f)
+{
+    uint32_t number = 0;
+    int rv = read_one(d, q, end, p, ent, &number);
+    *f = NULL;
+    if (rv != 0)
+        return rv;
+    const pbd_field *known = field_by_number(m, number);
+    if (known == NULL)
+        return 0;
+    if (!wire_type_ok(known, ent->wt)) {
+        pbd_jpath fp = {.up = p, .key = known->json_name, .key_len = PBD_JPATH_CSTR};
+        return wire_err(d, &fp, "wrong wire type for the field");
+    }
+    ent->fidx = (uint32_t)(known - m->fields);
+    ent->seq = 0;
+    *f = known;
+    return 0;
+}
+
 static int cmp_dent(const void *a, const void *b)
 {
     const pbd_dent *x = a, *y = b;
@@ -108,17 +134,12 @@ int pbd_dec_scan(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t 
         const uint8_t *q = segs[s].p, *end = q + segs[s].n;
         while (q < end) {
             pbd_dent ent;
-            uint32_t number = 0;
-            int rv = read_one(d, &q, end, p, &ent, &number);
+            const pbd_field *f;
+            int rv = read_known(d, m, &q, end, p, &ent, &f);
             if (rv != 0)
                 return rv;
-            const pbd_field *f = field_by_number(m, number);
             if (f == NULL)
-                continue; /* unknown fields are skipped */
-            pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
-            if (!wire_type_ok(f, ent.wt))
-                return wire_err(d, &fp, "wrong wire type for the field");
-            ent.fidx = (uint32_t)(f - m->fields);
+                continue;
             ent.seq = seq++;
             if (d->n_ents > *base && d->ents[d->n_ents - 1].fidx > ent.fidx)
                 sorted = false;
@@ -252,9 +273,10 @@ int pbd_dec_scalar(pbd_dec *d, const pbd_field *f, int wt, const uint8_t *p, siz
                    const pbd_jpath *path)
 {
     if (f->type == PBD_TYPE_STRING) {
-        if (!pbd_utf8_valid(p, n))
-            return pbd_jpath_err(d->err, path, PBD_ERR_WIRE_UTF8, "invalid UTF-8 in string");
-        return pbd_jw_string(d->w.out, (const char *)p, n);
+        int rv = pbd_jw_utf8(d->w.out, (const char *)p, n);
+        if (rv == PBD_ERR_WIRE_UTF8)
+            return pbd_jpath_err(d->err, path, rv, "invalid UTF-8 in string");
+        return rv;
     }
     if (f->type == PBD_TYPE_BYTES) {
         size_t len = gb_base64_encoded_len(n);
@@ -379,23 +401,31 @@ static int put_segments(pbd_dec *d, const pbd_message *m, size_t from, size_t to
     return rv;
 }
 
+/* Prints occurrence |e| (element |index|) of repeated field |f| into its open array. */
+static int put_element(pbd_dec *d, const pbd_field *f, const pbd_dent *e, size_t index,
+                       const pbd_jpath *p)
+{
+    pbd_jpath ip = {.up = p, .index = index};
+    int rv = 0;
+    if (f->type == PBD_TYPE_MESSAGE) {
+        pbd_wseg seg = {e->p, e->n};
+        rv = pbd_jw_elem(&d->w);
+        return rv != 0 ? rv : pbd_dec_message(d, f->message, &seg, 1, &ip);
+    }
+    if (e->wt == PBD_WT_LEN && pbd_wire_type_of(f->type) != PBD_WT_LEN)
+        return put_packed(d, f, e, p);
+    if (unknown_closed_at(f, e))
+        return 0;
+    rv = pbd_jw_elem(&d->w);
+    return rv != 0 ? rv : pbd_dec_scalar(d, f, e->wt, e->p, e->n, &ip);
+}
+
 static int put_repeated(pbd_dec *d, const pbd_field *f, size_t from, size_t to, const pbd_jpath *p)
 {
     int rv = pbd_jw_open(&d->w, '[');
     for (size_t i = from; rv == 0 && i < to; i++) {
         pbd_dent e = d->ents[i]; /* a copy: nested decoding may move the stack */
-        pbd_jpath ip = {.up = p, .index = i - from};
-        if (f->type == PBD_TYPE_MESSAGE) {
-            rv = pbd_jw_elem(&d->w);
-            if (rv == 0)
-                rv = put_segments(d, f->message, i, i + 1, &ip);
-        } else if (e.wt == PBD_WT_LEN && pbd_wire_type_of(f->type) != PBD_WT_LEN) {
-            rv = put_packed(d, f, &e, p);
-        } else if (!unknown_closed_at(f, &e)) {
-            rv = pbd_jw_elem(&d->w);
-            if (rv == 0)
-                rv = pbd_dec_scalar(d, f, e.wt, e.p, e.n, &ip);
-        }
+        rv = put_element(d, f, &e, i - from, p);
     }
     return rv != 0 ? rv : pbd_jw_close(&d->w, ']');
 }
@@ -481,14 +511,19 @@ static bool emits_default(const pbd_field *f)
     return f->type != PBD_TYPE_MESSAGE && f->oneof_index < 0 && !f->proto3_optional;
 }
 
+static int put_key(pbd_dec *d, const pbd_field *f)
+{
+    const char *name = d->o.use_proto_names ? f->name : f->json_name;
+    return pbd_jw_key(&d->w, name, strlen(name));
+}
+
 static int put_field(pbd_dec *d, const pbd_field *f, size_t from, size_t to, bool present,
                      const pbd_jpath *p)
 {
-    const char *name = d->o.use_proto_names ? f->name : f->json_name;
     pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
     if (!present && !(d->o.emit_unpopulated && emits_default(f)))
         return 0;
-    int rv = pbd_jw_key(&d->w, name, strlen(name));
+    int rv = put_key(d, f);
     if (rv != 0)
         return rv;
     return present ? pbd_dec_value(d, f, from, to, &fp) : pbd_dec_default(d, f, &fp);
@@ -517,9 +552,106 @@ static int put_fields(pbd_dec *d, const pbd_message *m, size_t base, const pbd_j
     return rv;
 }
 
+enum { REORDER = 1 }; /* the one-pass printer met a wire it cannot print in order */
+
+/* The one-pass printer's state: the last field met, whose array (or map entries,
+ * gathered on the occurrence stack from |map_base|) stays open until another comes. */
+typedef struct pbd_pass {
+    const pbd_field *f;
+    size_t count;
+    size_t map_base;
+    uint64_t oneofs; /* the oneofs a member of which was met */
+} pbd_pass;
+
+/* Ends the field met last: closes its array, or prints its map. */
+static int pass_close(pbd_dec *d, pbd_pass *s, const pbd_jpath *p)
+{
+    const pbd_field *f = s->f;
+    if (f == NULL || f->label != PBD_LABEL_REPEATED)
+        return 0;
+    if (!f->is_map)
+        return pbd_jw_close(&d->w, ']');
+    pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
+    int rv = pbd_dec_map(d, f, s->map_base, d->n_ents, &fp);
+    d->n_ents = s->map_base;
+    return rv;
+}
+
+/* The first occurrence |e| of field |f|: a singular field is printed whole (when it is
+ * visible); a repeated one gets its key and an open array. */
+static int pass_open(pbd_dec *d, pbd_pass *s, const pbd_field *f, const pbd_dent *e,
+                     const pbd_jpath *fp)
+{
+    if (f->oneof_index >= 0) {
+        uint64_t bit = (uint64_t)1 << f->oneof_index;
+        if (s->oneofs & bit)
+            return REORDER;
+        s->oneofs |= bit;
+    }
+    s->f = f;
+    s->count = 0;
+    if (f->label != PBD_LABEL_REPEATED && (unknown_closed_at(f, e) || is_default(f, e)))
+        return 0;
+    int rv = put_key(d, f);
+    if (rv != 0)
+        return rv;
+    if (f->is_map) {
+        s->map_base = d->n_ents;
+        return push(d, e);
+    }
+    if (f->label == PBD_LABEL_REPEATED) {
+        rv = pbd_jw_open(&d->w, '[');
+        return rv != 0 ? rv : put_element(d, f, e, s->count++, fp);
+    }
+    if (f->type == PBD_TYPE_MESSAGE) {
+        pbd_wseg seg = {e->p, e->n};
+        return pbd_dec_message(d, f->message, &seg, 1, fp);
+    }
+    return pbd_dec_scalar(d, f, e->wt, e->p, e->n, fp);
+}
+
+/* Prints the fields of |m| straight from |seg| while the wire is in field order;
+ * returns REORDER (output to drop) when it is not. */
+static int print_pass(pbd_dec *d, const pbd_message *m, const pbd_wseg *seg, const pbd_jpath *p)
+{
+    pbd_pass s = {NULL, 0, 0, 0};
+    const uint8_t *q = seg->p, *end = seg->p + seg->n;
+    if (m->n_oneofs > 64)
+        return REORDER;
+    while (q < end) {
+        pbd_dent e;
+        const pbd_field *f;
+        int rv = read_known(d, m, &q, end, p, &e, &f);
+        if (rv != 0)
+            return rv;
+        if (f == NULL)
+            continue;
+        pbd_jpath fp = {.up = p, .key = f->json_name, .key_len = PBD_JPATH_CSTR};
+        if (f == s.f && f->label == PBD_LABEL_REPEATED)
+            rv = f->is_map ? push(d, &e) : put_element(d, f, &e, s.count++, &fp);
+        else if (s.f != NULL && f <= s.f)
+            return REORDER;
+        else if ((rv = pass_close(d, &s, p)) == 0)
+            rv = pass_open(d, &s, f, &e, &fp);
+        if (rv != 0)
+            return rv;
+    }
+    return pass_close(d, &s, p);
+}
+
 int pbd_dec_fields(pbd_dec *d, const pbd_message *m, const pbd_wseg *segs, size_t nsegs,
                    const pbd_jpath *p)
 {
+    if (!d->scan_only && !d->o.emit_unpopulated && nsegs == 1 && segs[0].n != 0) {
+        pbd_jw w = d->w;
+        size_t mark = d->w.out->n, ents = d->n_ents;
+        int rv = print_pass(d, m, &segs[0], p);
+        if (rv != REORDER)
+            return rv;
+        d->w = w;
+        d->w.out->n = mark;
+        d->n_ents = ents;
+    }
     size_t base;
     int rv = pbd_dec_scan(d, m, segs, nsegs, p, &base);
     if (rv == 0)
@@ -583,6 +715,16 @@ static int decode(const pbd_message *m, const pbd_field *f, gb_slice wire, const
     size_t before = out->n;
     pbd_wseg seg = {wire.p, wire.n};
     int rv = f != NULL ? dec_field_only(&d, m, f, &seg) : pbd_dec_message(&d, m, &seg, 1, NULL);
+    if (rv != 0 && rv != PBD_ERR_NOMEM) {
+        /* The error the scanning printer reports: it checks the framing of a whole
+         * message before printing any of it, the one-pass printer as it goes. */
+        out->n = before;
+        d.w = (pbd_jw){.out = out, .indent = d.o.indent};
+        d.depth = 0;
+        d.n_ents = 0;
+        d.scan_only = true;
+        rv = f != NULL ? dec_field_only(&d, m, f, &seg) : pbd_dec_message(&d, m, &seg, 1, NULL);
+    }
     rv = pbd_finish(rv, out, before, err);
     free(d.ents);
     return rv;

@@ -112,12 +112,19 @@ static inline int pbd_wire_type_of(pbd_type t)
     }
 }
 /* Reads a varint at |*p| (< |end|); returns false when malformed or truncated. The
- * one-byte case (most tags, lengths and small values) is inline. */
+ * one- and two-byte cases (tags, lengths and values under 16384) are inline. */
 bool pbd_wire_read_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v);
 static inline bool pbd_wire_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
-    if (*p < end && **p < 0x80) {
-        *v = *(*p)++;
+    const uint8_t *q = *p;
+    if (q < end && q[0] < 0x80) {
+        *v = q[0];
+        *p = q + 1;
+        return true;
+    }
+    if (end - q >= 2 && q[1] < 0x80) {
+        *v = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+        *p = q + 2;
         return true;
     }
     return pbd_wire_read_varint_long(p, end, v);
@@ -180,6 +187,9 @@ int pbd_jw_close(pbd_jw *w, char c); /* '}' or ']' */
 int pbd_jw_key(pbd_jw *w, const char *k, size_t n);
 int pbd_jw_elem(pbd_jw *w); /* before an array element */
 int pbd_jw_string(gb_buf *b, const char *s, size_t n);
+/* pbd_jw_string for text not yet known to be UTF-8: checks it in the same scan; returns
+ * PBD_ERR_WIRE_UTF8 (nothing written) when it is not. */
+int pbd_jw_utf8(gb_buf *b, const char *s, size_t n);
 
 /* ---- encoder (json_encode.c, wkt_encode.c) ---- */
 
@@ -284,6 +294,7 @@ typedef struct pbd_dec {
     pbd_dent *ents; /* occurrences of every level being printed, innermost last */
     size_t n_ents;
     size_t cap_ents;
+    bool scan_only; /* every message scanned before printing (the one-pass printer failed) */
 } pbd_dec;
 
 /* Scans |m|'s bytes, pushing its known fields' occurrences sorted by field then wire
@@ -324,5 +335,27 @@ const pbd_field *pbd_field_named(const pbd_message *m, const char *name, size_t 
 
 /* Checks that |p|..|n| is valid UTF-8. */
 bool pbd_utf8_valid(const uint8_t *p, size_t n);
+/* The length of the valid UTF-8 character at |p| (|n| bytes left), or 0. */
+size_t pbd_utf8_seq(const uint8_t *p, size_t n);
+
+/* The index of the first byte of |s| from |i| on (|n| bytes) that is not printable
+ * ASCII other than '"' and '\\' (a control character, a quote, a backslash, a byte with
+ * its high bit set), or |n|: found eight bytes at a time (the bit tricks of "Bit
+ * Twiddling Hacks", whose borrows may only stop the word loop early). */
+static inline size_t pbd_ascii_run(const char *s, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+        if ((((w - ones * 0x20) | (q - ones) | (bs - ones) | w) & high) != 0)
+            break;
+        i += 8;
+    }
+    while (i < n && (uint8_t)s[i] >= 0x20 && (uint8_t)s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
 
 #endif

@@ -75,7 +75,7 @@ static int push_node(lexer *l, pbd_jtype t, size_t off, size_t len, uint32_t *id
 }
 
 /* Length of a valid UTF-8 sequence starting at |p| (|n| bytes available), or 0. */
-static size_t utf8_seq(const uint8_t *p, size_t n)
+size_t pbd_utf8_seq(const uint8_t *p, size_t n)
 {
     uint8_t c = p[0];
     size_t len;
@@ -122,7 +122,7 @@ bool pbd_utf8_valid(const uint8_t *p, size_t n)
             i++;
             continue;
         }
-        size_t k = utf8_seq(p + i, n - i);
+        size_t k = pbd_utf8_seq(p + i, n - i);
         if (k == 0)
             return false;
         i += k;
@@ -153,7 +153,7 @@ static int lex_string(lexer *l, uint32_t *idx)
 {
     size_t start = ++l->i; /* past the quote */
     bool escape = false;
-    while (l->i < l->n) {
+    while ((l->i = pbd_ascii_run(l->s, l->i, l->n)) < l->n) {
         uint8_t c = (uint8_t)l->s[l->i];
         if (c == '"') {
             int rv = push_node(l, PBD_J_STRING, start, l->i - start, idx);
@@ -182,11 +182,7 @@ static int lex_string(lexer *l, uint32_t *idx)
             }
             continue;
         }
-        if (c < 0x80) {
-            l->i++;
-            continue;
-        }
-        size_t k = utf8_seq((const uint8_t *)l->s + l->i, l->n - l->i);
+        size_t k = pbd_utf8_seq((const uint8_t *)l->s + l->i, l->n - l->i);
         if (k == 0)
             return syntax(l, "invalid UTF-8");
         l->i += k;

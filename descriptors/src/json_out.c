@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static size_t clean_run(const char *s, size_t i, size_t n);
+
 static int newline(pbd_jw *w)
 {
     if (w->indent <= 0)
@@ -52,6 +54,21 @@ int pbd_jw_elem(pbd_jw *w)
 
 int pbd_jw_key(pbd_jw *w, const char *k, size_t n)
 {
+    gb_buf *b = w->out;
+    if (w->indent <= 0 && n + 4 <= b->cap - b->n && clean_run(k, 0, n) == n) {
+        uint8_t *o = b->p + b->n; /* the common case: a compact key needing no escape */
+        size_t j = 0;
+        if (!w->first)
+            o[j++] = ',';
+        w->first = false;
+        o[j++] = '"';
+        memcpy(o + j, k, n);
+        j += n;
+        o[j++] = '"';
+        o[j++] = ':';
+        b->n += j;
+        return 0;
+    }
     int rv = pbd_jw_elem(w);
     if (rv == 0)
         rv = pbd_jw_string(w->out, k, n);
@@ -175,6 +192,41 @@ int pbd_jw_string(gb_buf *b, const char *s, size_t n)
         run = i;
     }
     if ((rv = gb_buf_reserve(b, n - run + 1)) != 0)
+        return rv;
+    memcpy(b->p + b->n, s + run, n - run);
+    b->n += n - run;
+    b->p[b->n++] = '"';
+    return 0;
+}
+
+int pbd_jw_utf8(gb_buf *b, const char *s, size_t n)
+{
+    if (n == 0)
+        return pbd_append(b, "\"\"", 2); /* |s| may be NULL */
+    int rv = n + 2 <= b->cap - b->n ? 0 : gb_buf_reserve(b, n + 2);
+    if (rv != 0)
+        return rv;
+    size_t start = b->n, run = 0;
+    b->p[b->n++] = '"';
+    for (size_t i = pbd_ascii_run(s, 0, n); i < n; i = pbd_ascii_run(s, i, n)) {
+        size_t k = 1, skip = 0, len = 0;
+        char esc[8];
+        if ((uint8_t)s[i] >= 0x80 && (k = pbd_utf8_seq((const uint8_t *)s + i, n - i)) == 0) {
+            b->n = start;
+            return PBD_ERR_WIRE_UTF8;
+        }
+        if ((uint8_t)s[i] < 0x80 || (uint8_t)s[i] == 0xe2)
+            len = escape_at(s, i, n, esc, &skip);
+        if (len == 0) {
+            i += k;
+            continue;
+        }
+        if ((rv = pbd_append(b, s + run, i - run)) != 0 || (rv = pbd_append(b, esc, len)) != 0)
+            return rv;
+        i += 1 + skip;
+        run = i;
+    }
+    if (n - run + 1 > b->cap - b->n && (rv = gb_buf_reserve(b, n - run + 1)) != 0)
         return rv;
     memcpy(b->p + b->n, s + run, n - run);
     b->n += n - run;

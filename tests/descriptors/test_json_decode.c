@@ -334,3 +334,56 @@ Test(json_decode, prints_one_field_for_a_response_body_rule)
         PBD_ERR_FIELD_PATH);
     gb_buf_free(&out);
 }
+
+Test(json_decode, prints_fields_out_of_order_and_split_as_python_does)
+{
+    /* The JSON python's json_format.MessageToJson prints for the same bytes. Nested:
+     * id 1; children[0] {name "a", id 2} (out of order inside); children[1] {id 3,
+     * children {id 4}, name "b", children {id 5}} (split inside); name "x" after the
+     * children; children again {id 6}; id 7 (a singular field twice). */
+    assert_json("Nested",
+                "08 01 22 05 12 01 61 08 02 22 0d 08 03 22 02 08 04 12 01 62 22 02 08 05"
+                "12 01 78 22 02 08 06 08 07",
+                "{\"id\":7,\"name\":\"x\",\"children\":[{\"id\":2,\"name\":\"a\"},"
+                "{\"id\":3,\"name\":\"b\",\"children\":[{\"id\":4},{\"id\":5}]},{\"id\":6}]}");
+    /* in order around an element that is not */
+    assert_json("Nested", "08 01 22 05 12 01 61 08 02 22 02 08 06",
+                "{\"id\":1,\"children\":[{\"id\":2,\"name\":\"a\"},{\"id\":6}]}");
+    /* mInt32 {1: 2}, mString {"k": "v"}, mInt32 {3: 4}, mInt32 {1: 5} */
+    assert_json("Maps",
+                "12 04 08 01 10 02 0a 06 0a 01 6b 12 01 76 12 04 08 03 10 04 12 04 08 01 10 05",
+                "{\"mString\":{\"k\":\"v\"},\"mInt32\":{\"3\":4,\"1\":5}}");
+}
+
+Test(json_decode, checks_utf8_while_escaping_long_strings)
+{
+    /* 17 ASCII bytes, a tab, U+00E9, 9 ASCII bytes, U+2028, U+20AC (lead byte 0xe2 too) */
+    assert_json("Scalars",
+                "4a 23 61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 71 09 c3 a9 30 31 32 33 "
+                "34 35 36 37 38 e2 80 a8 e2 82 ac",
+                "{\"fString\":\"abcdefghijklmnopq\\t\xc3\xa9"
+                "012345678\\u2028\xe2\x82\xac\"}");
+    /* after an escape; truncated; overlong; a surrogate; past U+10FFFF */
+    assert_bad_wire("Scalars", "4a 0c 61 62 63 64 65 66 67 68 69 6a 0a ff", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0c 61 62 63 64 65 66 67 68 69 6a e2 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0a 61 62 63 64 65 66 67 68 c0 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0b 61 62 63 64 65 66 67 68 ed a0 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+    assert_bad_wire("Scalars", "4a 0d 61 62 63 64 65 66 67 68 22 f4 90 80 80", PBD_ERR_WIRE_UTF8,
+                    "fString: invalid UTF-8");
+}
+
+Test(json_decode, keeps_the_last_duplicate_key_of_a_map_with_many_entries)
+{
+    /* mInt32 {1: 1} ... {9: 9}, then {1: 10}: key 1 once, with its last value, where it
+     * came last (python prints the same members, in its hash order) */
+    assert_json("Maps",
+                "12 04 08 01 10 01 12 04 08 02 10 02 12 04 08 03 10 03 12 04 08 04 10 04 "
+                "12 04 08 05 10 05 12 04 08 06 10 06 12 04 08 07 10 07 12 04 08 08 10 08 "
+                "12 04 08 09 10 09 12 04 08 01 10 0a",
+                "{\"mInt32\":{\"2\":2,\"3\":3,\"4\":4,\"5\":5,\"6\":6,\"7\":7,\"8\":8,\"9\":9,"
+                "\"1\":10}}");
+}

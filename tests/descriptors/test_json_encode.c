@@ -342,3 +342,17 @@ Test(json_encode, refuses_unknown_numbers_of_closed_enums)
                    "k: unknown number 7 of enum codec.test2.Kind");
     assert_wire("codec.test2.P2", "{\"a\":0,\"ks\":[\"TWO\",1]}", "08 00 1a 02 02 01");
 }
+
+Test(json_encode, lexes_long_strings_with_escapes_and_refuses_bad_bytes_in_them)
+{
+    assert_wire("Scalars",
+                "{\"fString\":\"abcdefghijklmnop\\\"q\\u00e9rstuvwxyz\xc3\xa9 0123456789\"}",
+                "4a 2a 61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 22 71 c3 a9 72 73 74 75 "
+                "76 77 78 79 7a c3 a9 20 30 31 32 33 34 35 36 37 38 39");
+    assert_refused("Scalars", "{\"fString\":\"abcdefghijkl\tmn\"}", PBD_ERR_JSON_SYNTAX,
+                   "control character in string");
+    assert_refused("Scalars", "{\"fString\":\"abcdefghijkl\xffmn\"}", PBD_ERR_JSON_SYNTAX,
+                   "invalid UTF-8");
+    assert_refused("Scalars", "{\"fString\":\"abcdefghijklmnop", PBD_ERR_JSON_SYNTAX,
+                   "unterminated string");
+}
