@@ -62,11 +62,11 @@ static uint64_t files_stamp(const gw_config *cfg)
     return h;
 }
 
-/* SIGHUP, or with --watch a change of the descriptor set files: load the schema again. */
-static int serve_until_stopped(gw_server *srv, const gw_config *cfg)
+/* SIGHUP, or with --watch a change of the descriptor set files since |stamp| (taken
+ * before they were loaded): load the schema again. */
+static int serve_until_stopped(gw_server *srv, const gw_config *cfg, uint64_t stamp)
 {
     gb_err err = {0};
-    uint64_t stamp = files_stamp(cfg);
     int sig;
     while ((sig = wait_for_signal(cfg->watch)) == SIGHUP || sig == 0) {
         uint64_t now = files_stamp(cfg);
@@ -123,6 +123,7 @@ int gw_cmd_serve(int argc, char **argv)
     mallopt(M_ARENA_MAX, 1);
     srv.cfg = &cfg;
     srv.header_rules = (gw_header_rules){cfg.forward_headers, cfg.n_forward_headers};
+    uint64_t stamp = files_stamp(&cfg);
     if (gw_app_start(&srv, &err) != 0) {
         fail(err.msg);
         goto out_app; /* frees what was built before the failure */
@@ -133,7 +134,7 @@ int gw_cmd_serve(int argc, char **argv)
     }
     malloc_trim(0); /* what loading the descriptor sets freed goes back to the system */
     GW_LOG(GW_LOG_INFO, "listening on %s (port %u)", cfg.listen, srv.port);
-    int sig = serve_until_stopped(&srv, &cfg);
+    int sig = serve_until_stopped(&srv, &cfg, stamp);
     GW_LOG(GW_LOG_INFO, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gw_app_shutdown(&srv);
     gw_front_stop(&srv);
