@@ -88,6 +88,20 @@ static inline void assert_refused(const char *type, const char *json, int code, 
     gb_buf_free(&out);
 }
 
+/* Asserts the wire bytes are refused on the way to JSON with |code| and exactly |want|. */
+static inline void assert_wire_refused(const char *type, const uint8_t *wire, size_t n, int code,
+                                       const char *want)
+{
+    gb_buf out;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    gb_buf_init(&out, 0);
+    cr_assert_eq(pbd_wire_to_json(msg(type), gb_slice_of(wire, n), &o, &out, &err), code, "%s",
+                 err.msg);
+    cr_assert_str_eq(err.msg, want);
+    gb_buf_free(&out);
+}
+
 /* JSON -> wire -> JSON with |o| for the way back; returns the text (caller frees). */
 static inline char *round_trip(const char *type, const char *json, const pbd_json_opts *o)
 {

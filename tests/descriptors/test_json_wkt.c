@@ -58,14 +58,8 @@ Test(json_wkt, refuses_durations_with_inconsistent_signs_on_the_wire)
     /* dur (3) { seconds: 1, nanos: -1 } */
     static const uint8_t wire[] = {0x1a, 0x0d, 0x08, 0x01, 0x10, 0xff, 0xff, 0xff,
                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
-    gb_buf out;
-    gb_err err = {0};
-    pbd_json_opts o = opts();
-    gb_buf_init(&out, 0);
-    cr_assert_eq(pbd_wire_to_json(msg("Wkt"), gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
-                 PBD_ERR_JSON_VALUE);
-    cr_assert_str_eq(err.msg, "dur: Duration out of range: seconds 1, nanos -1");
-    gb_buf_free(&out);
+    assert_wire_refused("Wkt", wire, sizeof(wire), PBD_ERR_JSON_VALUE,
+                        "dur: Duration out of range: seconds 1, nanos -1");
 }
 
 Test(json_wkt, converts_field_masks_between_camel_and_snake_case)
@@ -82,14 +76,8 @@ Test(json_wkt, refuses_field_mask_paths_without_a_camel_form)
 {
     /* mask (7) { paths: "foo_1" } */
     static const uint8_t wire[] = {0x3a, 0x07, 0x0a, 0x05, 'f', 'o', 'o', '_', '1'};
-    gb_buf out;
-    gb_err err = {0};
-    pbd_json_opts o = opts();
-    gb_buf_init(&out, 0);
-    cr_assert_eq(pbd_wire_to_json(msg("Wkt"), gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
-                 PBD_ERR_JSON_VALUE);
-    cr_assert_str_eq(err.msg, "mask: FieldMask path \"foo_1\" has no lowerCamel form");
-    gb_buf_free(&out);
+    assert_wire_refused("Wkt", wire, sizeof(wire), PBD_ERR_JSON_VALUE,
+                        "mask: FieldMask path \"foo_1\" has no lowerCamel form");
 }
 
 Test(json_wkt, maps_struct_value_and_list_value_to_plain_json)
@@ -180,12 +168,6 @@ Test(json_wkt, refuses_a_value_number_that_json_cannot_hold)
 {
     /* val (5) { number_value (2): NaN } */
     static const uint8_t wire[] = {0x2a, 0x09, 0x11, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f};
-    gb_buf out;
-    gb_err err = {0};
-    pbd_json_opts o = opts();
-    gb_buf_init(&out, 0);
-    cr_assert_eq(pbd_wire_to_json(msg("Wkt"), gb_slice_of(wire, sizeof(wire)), &o, &out, &err),
-                 PBD_ERR_JSON_VALUE);
-    cr_assert_str_eq(err.msg, "val: a Value cannot hold NaN or an infinity in JSON");
-    gb_buf_free(&out);
+    assert_wire_refused("Wkt", wire, sizeof(wire), PBD_ERR_JSON_VALUE,
+                        "val: a Value cannot hold NaN or an infinity in JSON");
 }
