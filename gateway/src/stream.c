@@ -89,7 +89,6 @@ static int format_end(gw_req *req, gw_tx *tx)
 {
     gw_call *gc = tx->gc;
     int rc = 0;
-    pthread_mutex_lock(&gc->mu);
     add_trailers(req, gc);
     bool failed = gc->status.code != GCORE_STATUS_OK;
     if (failed && !tx->raw) {
@@ -100,7 +99,6 @@ static int format_end(gw_req *req, gw_tx *tx)
             rc = frame_close(tx, true);
         tx->n_written++;
     }
-    pthread_mutex_unlock(&gc->mu);
     if (rc == 0 && tx->fmt == GW_STREAM_ARRAY && !tx->raw)
         rc = gb_buf_append_str(&tx->out, tx->n_written == 0 ? "[]" : "]");
     tx->finished = true;
@@ -122,18 +120,15 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
         return rc == 0 ? 1 : -1;
     }
     gw_call *gc = tx->gc;
-    pthread_mutex_lock(&gc->mu);
     bool more = gc->head != NULL;
     bool done = gc->done;
     if (!more && !done && !wait) {
-        pthread_mutex_unlock(&gc->mu);
         return 0;
     }
     if (!more && !done && gc->req != NULL) {
         gc->reader_waiting = true;
         MHD_suspend_connection(req->conn);
     }
-    pthread_mutex_unlock(&gc->mu);
     if (more)
         return 1;
     if (done)
@@ -156,9 +151,7 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
         gb_buf_reset(&tx->out);
         tx->out_off = 0;
         if (tx->finished) {
-            pthread_mutex_lock(&tx->gc->mu);
             req->grpc_status = (int)tx->gc->status.code;
-            pthread_mutex_unlock(&tx->gc->mu);
             return -1;
         }
         int rc = refill(req, tx, true);
