@@ -17,7 +17,6 @@
 #include <microhttpd.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -145,8 +144,8 @@ static void unlink_call(gw_call *gc)
     pthread_mutex_unlock(&app->mu);
 }
 
-/* A unary call shorter than this never has its socket watched (two epoll_ctl calls, a
- * fifth of the syscalls of a small request); a hang-up is seen this much later. */
+/* A call shorter than this never has its socket watched (two epoll_ctl calls, a fifth
+ * of the syscalls of a small request); a hang-up is seen this much later. */
 #define WATCH_DELAY_MS 50
 
 static void unwatch_client(gw_call *gc)
@@ -158,8 +157,6 @@ static void unwatch_client(gw_call *gc)
     gc->watch = NULL;
     gcore_timer_free(gc->client_timer);
     gc->client_timer = NULL;
-    if (gc->client_fd >= 0 && gc->client_fd_dup)
-        close(gc->client_fd);
     gc->client_fd = -1;
 }
 
@@ -242,33 +239,26 @@ static void on_watch_timer(gcore_timer *t, void *user_data)
     add_watch(user_data);
 }
 
-/* Watches the client's socket while the call runs (on_done ends the watch). */
+/* Watches the client's socket while the call runs: on_done ends the watch, and so does
+ * the request's end (gw_call_detach), before MHD closes the socket. */
 static void watch_client(gw_call *gc)
 {
     gcore_loop *loop = gcore_channel_loop(gc->ch);
     if (gc->done)
         unwatch_client(gc);
-    else if (gc->client_fd_dup)
-        add_watch(gc);
     else if (gcore_timer_new(loop, on_watch_timer, gc, &gc->watch_timer) != 0 ||
              gcore_timer_start(gc->watch_timer, WATCH_DELAY_MS) != 0)
         add_watch(gc);
 }
 
 /* The socket is taken before the call starts (it may end before gcore_call_start()
- * returns); the watch is added after. A unary call's connection is resumed only by
- * on_done, after the watch is gone, so its socket stays open and MHD's for as long as it
- * is watched: it is used as it is. A server stream resumes the connection at its first
- * message, after which MHD may close the socket: it is watched through a dup (two
- * syscalls, which were 15% of a unary request's). */
+ * returns); the watch is added after. */
 static void take_client_fd(gw_call *gc, gw_req *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci == NULL)
-        return;
-    gc->client_fd_dup = gc->method->server_streaming;
-    gc->client_fd = gc->client_fd_dup ? fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : ci->connect_fd;
+    if (ci != NULL)
+        gc->client_fd = ci->connect_fd;
 }
 
 typedef struct md_ctx {
@@ -361,8 +351,6 @@ int gw_call_start(gw_call *gc, gw_req *req)
     rc = gcore_call_start(gc->ch, gc->method->path, &o, &handlers, gc, &gc->call);
     gcore_metadata_free(&md);
     if (rc != 0) {
-        if (gc->client_fd >= 0 && gc->client_fd_dup)
-            close(gc->client_fd);
         gc->client_fd = -1;
         atomic_fetch_sub(&gc->refs, 1);
         gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, gcore_strerror(rc));
@@ -405,6 +393,7 @@ gw_msg *gw_call_pop(gw_call *gc)
 
 void gw_call_detach(gw_call *gc, bool ok)
 {
+    unwatch_client(gc);
     gc->req = NULL;
     bool running = gc->started && !gc->done;
     if (running) {

@@ -49,7 +49,6 @@ typedef struct gw_call {
     bool reader_waiting; /* the stream reader suspended the connection */
     bool unreachable;    /* ended UNAVAILABLE with the channel not ready: name the backend */
     int client_fd;       /* the client's socket, watched for hang-ups; -1: none */
-    bool client_fd_dup;  /* client_fd is our own dup (closed with the watch) */
     gcore_watch *watch;
     gcore_timer *watch_timer;  /* a unary call's watch, deferred */
     gcore_timer *client_timer; /* checks client_fd after pipelining */

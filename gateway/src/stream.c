@@ -67,12 +67,17 @@ static int format_message(gw_tx *tx, gw_msg *m, char ctype[GW_CTYPE_MAX])
     return rc;
 }
 
+static bool wants_trailers(gw_req *req)
+{
+    const char *te = gw_req_header(req, "TE");
+    return te != NULL && strstr(te, "trailers") != NULL;
+}
+
 /* A client that sent "TE: trailers" gets the call's trailers as HTTP trailers after the
  * last chunk, named as on buffered replies (Grpc-Trailer-<key>). */
 static void add_trailers(gw_req *req, gw_call *gc)
 {
-    const char *te = gw_req_header(req, "TE");
-    if (te == NULL || strstr(te, "trailers") == NULL || req->reply.mhd == NULL)
+    if (!wants_trailers(req) || req->reply.mhd == NULL)
         return;
     for (size_t i = 0; i < gc->trailers.n; i++) {
         const gcore_md_entry *e = &gc->trailers.v[i];
@@ -139,6 +144,8 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
 static ssize_t read_stream(gw_req *req, char *buf, size_t max)
 {
     gw_tx *tx = req->hstate;
+    if (tx->broken && tx->out_off == tx->out.n)
+        return -2;
     for (;;) {
         if (tx->out_off < tx->out.n) {
             size_t n = tx->out.n - tx->out_off;
@@ -163,6 +170,24 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
         if (rc < 0)
             return -2;
     }
+}
+
+/* A stream that ended before its reply began (a fast backend) goes out whole, with a
+ * Content-Length: the same bytes in one write instead of a chunk per wake-up. A message
+ * that fails to print ends it as a failing chunked stream would: cut short. */
+static void send_whole(gw_req *req, gw_tx *tx)
+{
+    int rc = 1;
+    while (!tx->finished && rc == 1)
+        rc = refill(req, tx, false);
+    if (rc < 0 || !tx->finished) {
+        tx->broken = rc < 0;
+        return;
+    }
+    req->reply.body = tx->out.p;
+    req->reply.body_len = tx->out.n;
+    req->reply.stream = NULL;
+    req->grpc_status = (int)tx->gc->status.code;
 }
 
 static bool wants_sse(gw_req *req)
@@ -199,4 +224,6 @@ void gw_stream_begin(gw_req *req, gw_tx *tx)
     if (tx->fmt == GW_STREAM_SSE)
         gw_req_add_header(req, "Cache-Control", "no-cache");
     req->grpc_status = 0;
+    if (tx->gc->done && !wants_trailers(req))
+        send_whole(req, tx);
 }
