@@ -128,18 +128,35 @@ int gb_arena_defer(gb_arena *a, void (*fn)(void *), void *p)
     return 0;
 }
 
-void gb_arena_clear(gb_arena *a)
+void gb_arena_reset(gb_arena *a)
 {
     /* Deferred records live in the blocks, so they run before any block is freed. */
     for (gb_arena_deferred *d = a->deferred; d != NULL; d = d->next)
         d->fn(d->p);
     a->deferred = NULL;
+    gb_arena_block *keep = NULL;
     gb_arena_block *b = a->blocks;
     while (b != NULL) {
         gb_arena_block *next = b->next;
-        free(b);
+        if (keep == NULL && b->size == BLOCK_SIZE)
+            keep = b;
+        else
+            free(b);
         b = next;
     }
+    a->blocks = keep;
+    a->reserved = 0;
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->used = 0;
+        a->reserved = sizeof(*keep) + BLOCK_SIZE;
+    }
+}
+
+void gb_arena_clear(gb_arena *a)
+{
+    gb_arena_reset(a);
+    free(a->blocks);
     a->blocks = NULL;
     a->reserved = 0;
 }

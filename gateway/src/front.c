@@ -37,18 +37,50 @@ static double elapsed_ms(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* A request from the worker's spares (its arena keeps a block), else a new one. */
+static gw_req *req_new(gw_worker *w)
+{
+    gw_req *req;
+    if (w->n_spare > 0) {
+        req = w->spare[--w->n_spare];
+        gb_arena arena = req->arena;
+        memset(req, 0, sizeof *req);
+        req->arena = arena;
+        return req;
+    }
+    req = calloc(1, sizeof *req);
+    if (req != NULL)
+        gb_arena_init(&req->arena, w->srv->cfg->max_body * 2 + ARENA_SLACK);
+    return req;
+}
+
+static void req_destroy(gw_req *req)
+{
+    gb_arena_clear(&req->arena);
+    free(req);
+}
+
+static void req_free(gw_worker *w, gw_req *req)
+{
+    if (w->n_spare < sizeof w->spare / sizeof w->spare[0]) {
+        gb_arena_reset(&req->arena);
+        w->spare[w->n_spare++] = req;
+    } else {
+        req_destroy(req);
+    }
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    const gw_worker *w = cls;
+    gw_worker *w = cls;
     gw_server *srv = w->srv;
-    gw_req *req = calloc(1, sizeof *req);
+    gw_req *req = req_new(w);
     if (req == NULL)
         return NULL;
     req->srv = srv;
     req->worker = w->index;
     req->conn = conn;
     req->grpc_status = -1;
-    gb_arena_init(&req->arena, srv->cfg->max_body * 2 + ARENA_SLACK);
     gb_buf_init(&req->body, srv->cfg->max_body);
     clock_gettime(CLOCK_MONOTONIC, &req->t0);
     const char *q = strchr(uri, '?');
@@ -241,7 +273,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     gw_req *req = *con_cls;
-    (void)cls;
     (void)conn;
     if (req == NULL)
         return;
@@ -252,8 +283,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     access_log(req, status);
     gb_buf_free(&req->body);
     gw_schema_unref(req->schema);
-    gb_arena_clear(&req->arena);
-    free(req);
+    req_free(cls, req);
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -362,8 +392,12 @@ int gw_front_start(gw_server *srv, gb_err *err)
 
 void gw_front_stop(gw_server *srv)
 {
-    for (unsigned i = 0; i < srv->n_workers; i++)
-        gw_worker_detach(&srv->workers[i]);
+    for (unsigned i = 0; i < srv->n_workers; i++) {
+        gw_worker *w = &srv->workers[i];
+        gw_worker_detach(w);
+        while (w->n_spare > 0)
+            req_destroy(w->spare[--w->n_spare]);
+    }
     free(srv->workers);
     srv->workers = NULL;
     srv->n_workers = 0;

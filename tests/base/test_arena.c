@@ -72,3 +72,23 @@ Test(arena, copies_strings_with_a_terminator)
     cr_assert_null(gb_arena_calloc(&a, SIZE_MAX / 2, 4), "overflowing sizes are refused");
     gb_arena_clear(&a);
 }
+
+Test(arena, reset_keeps_one_small_block_and_runs_the_deferred_functions)
+{
+    gb_arena a;
+    gb_arena_init(&a, 0);
+    int three = 3;
+    n_order = 0;
+    char *first = gb_arena_alloc(&a, 16);
+    cr_assert_not_null(gb_arena_alloc(&a, 100000));
+    cr_assert_eq(gb_arena_defer(&a, record, &three), 0);
+    size_t before = gb_arena_reserved(&a);
+    gb_arena_reset(&a);
+    cr_assert_eq(n_order, 1);
+    cr_assert_eq(order[0], 3);
+    cr_assert_lt(gb_arena_reserved(&a), before, "the large block is freed");
+    cr_assert_gt(gb_arena_reserved(&a), 0, "the small one is kept");
+    cr_assert_eq(gb_arena_alloc(&a, 16), first, "and reused from its start");
+    gb_arena_clear(&a);
+    cr_assert_eq(gb_arena_reserved(&a), 0);
+}

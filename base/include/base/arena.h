@@ -54,6 +54,12 @@ int gb_arena_defer(gb_arena *a, void (*fn)(void *), void *p);
 /** Runs the deferred functions and frees every block; the arena is empty and reusable. */
 void gb_arena_clear(gb_arena *a);
 
+/**
+ * gb_arena_clear(), but one small block is kept for the next allocations (an arena that
+ * serves one request after another then takes nothing from malloc for small ones).
+ */
+void gb_arena_reset(gb_arena *a);
+
 /** Bytes the arena holds from malloc (what the cap is compared against). */
 size_t gb_arena_reserved(const gb_arena *a);
 
