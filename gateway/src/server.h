@@ -25,7 +25,7 @@ typedef struct gw_worker {
     gcore_watch *watch; /* MHD's epoll descriptor */
     gcore_timer *timer; /* MHD's next timeout */
     bool kicked;        /* the timer is set to run MHD at once (a connection resumed) */
-    gw_req *spare[16];  /* ended requests kept for the next ones, with an arena block */
+    gw_req *spare[64];  /* ended requests kept for the next ones, with an arena block */
     unsigned n_spare;
 } gw_worker;
 
