@@ -39,7 +39,7 @@ typedef struct gw_app {
     struct gw_schema *schema;  /* the current snapshot (schema.h) */
     pthread_mutex_t mu;        /* guards |calls| */
     struct gw_call *calls;     /* in flight, for shutdown */
-    bool closing;
+    bool closing;              /* shutting down: calls are cancelled as they start (|mu|) */
 } gw_app;
 
 /**

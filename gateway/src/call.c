@@ -115,12 +115,15 @@ static void on_message(gcore_call *call, gb_slice msg, void *user_data)
 }
 
 /* The app's list of calls in flight (for shutdown) is guarded by app->mu; a call joins
- * it once started, unless it has ended already (|ended| is set under the same lock). */
+ * it once started, unless it has ended already (|ended| is set under the same lock). One
+ * that starts while the gateway shuts down is cancelled at once. */
 static void link_call(gw_call *gc)
 {
     gw_app *app = gc->app;
     pthread_mutex_lock(&app->mu);
-    if (!gc->ended) {
+    if (app->closing) {
+        gcore_call_cancel(gc->call);
+    } else if (!gc->ended) {
         gc->next = app->calls;
         if (gc->next != NULL)
             gc->next->prev = gc;

@@ -224,7 +224,7 @@ static enum MHD_Result complete(gw_req *req)
         return queue_reply(req);
     atomic_store(&req->state, GW_REQ_WAITING);
     /* Suspended first: a call can end, and resume the request, before it has started. */
-    MHD_suspend_connection(req->conn);
+    gw_req_suspend(req);
     if (req->handler->on_complete(req) == GW_REPLY_NOW)
         gw_req_resume(req);
     return MHD_YES;

@@ -128,6 +128,9 @@ int gw_req_add_header(gw_req *req, const char *name, const char *value);
  */
 void gw_req_resume(gw_req *req);
 
+/** Suspends |req|'s connection until gw_req_wake() (or gw_req_resume()). Thread: as above. */
+void gw_req_suspend(gw_req *req);
+
 /** Resumes a connection its stream reader suspended (more to send). Thread: as above. */
 void gw_req_wake(gw_req *req);
 

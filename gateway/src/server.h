@@ -27,6 +27,8 @@ typedef struct gw_worker {
     bool kicked;        /* the timer is set to run MHD at once (a connection resumed) */
     gw_req *spare[64];  /* ended requests kept for the next ones, with an arena block */
     unsigned n_spare;
+    unsigned n_suspended; /* requests waiting on a call (MHD must not stop meanwhile) */
+    bool quiesced;        /* stopping: no more connections accepted */
 } gw_worker;
 
 struct gw_server {

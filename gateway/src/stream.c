@@ -132,7 +132,7 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
     }
     if (!more && !done && gc->req != NULL) {
         gc->reader_waiting = true;
-        MHD_suspend_connection(req->conn);
+        gw_req_suspend(req);
     }
     if (more)
         return 1;

@@ -6,9 +6,12 @@
  */
 #include "worker.h"
 
+#include "log.h"
+
 #include <microhttpd.h>
 
 #include <semaphore.h>
+#include <unistd.h>
 
 /* Runs MHD's pending work (accepts, reads, resumed requests, writes), then arms the
  * timer for the next thing it waits on (idle timeouts; 0 when work is left over). */
@@ -88,8 +91,20 @@ static int attach(gw_worker *w)
     return 0;
 }
 
+/* How long a stopping worker waits for the requests still suspended (their calls are
+ * cancelled by then) before it leaves its daemon as it is. */
+#define STOP_WAIT_MS 5000
+
+/* Returns how many requests are still suspended (MHD cannot stop a daemon then), or 0
+ * once it stopped it. */
 static int detach(gw_worker *w)
 {
+    if (!w->quiesced) {
+        MHD_quiesce_daemon(w->mhd);
+        w->quiesced = true;
+    }
+    if (w->n_suspended > 0)
+        return (int)w->n_suspended;
     if (w->watch != NULL)
         gcore_watch_remove(w->watch);
     w->watch = NULL;
@@ -109,6 +124,15 @@ int gw_worker_attach(gw_worker *w)
 
 void gw_worker_detach(gw_worker *w)
 {
-    if (w->mhd != NULL)
-        run_on_loop(w, detach);
+    if (w->mhd == NULL)
+        return;
+    int waiting;
+    for (int waited = 0; (waiting = run_on_loop(w, detach)) > 0; waited += 10) {
+        if (waited >= STOP_WAIT_MS) {
+            GW_LOG(GW_LOG_WARN, "worker %u: %d requests still wait on their calls, left open",
+                   w->index, waiting);
+            return;
+        }
+        usleep(10000);
+    }
 }

@@ -21,8 +21,9 @@ int gw_worker_attach(gw_worker *w);
 void gw_worker_kick(gw_worker *w);
 
 /**
- * Stops |w|'s daemon on its loop: the connections close, their requests end there.
- * Every suspended request must have been resumed. Thread: not |w|'s loop.
+ * Stops |w|'s daemon on its loop: it stops accepting, waits (up to 5 s) for the
+ * requests suspended on calls to be resumed (cancel the calls first), then the
+ * connections close and their requests end there. Thread: not |w|'s loop.
  */
 void gw_worker_detach(gw_worker *w);
 

@@ -475,6 +475,43 @@ class Deadlines(unittest.TestCase):
             time.sleep(0.1)
 
 
+class Shutdown(unittest.TestCase):
+    def test_sigterm_ends_calls_in_flight_and_exits_cleanly(self):
+        gw = start(harness.gateway(BIN, SETS, BACKEND.port))
+        got = []
+
+        def call(path):
+            try:
+                got.append(request(gw.port, "GET", path).status)
+            except (OSError, http.client.HTTPException):
+                got.append("closed")
+
+        paths = ["/v1/sleep/5000?tag=sd%d" % i for i in range(6)]
+        paths += ["/v1/count/50?delayMs=100"] * 3
+        threads = [threading.Thread(target=call, args=(p,)) for p in paths]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)  # the calls are under way and the streams have begun
+        t0 = time.time()
+        gw.p.send_signal(signal.SIGTERM)
+        self.assertEqual(gw.p.wait(10), 0, "\n".join(gw.lines))
+        self.assertLess(time.time() - t0, 4)
+        for t in threads:
+            t.join(10)
+        self.assertEqual(len(got), len(paths), "every client got an answer or a close")
+        self.assertEqual(got.count(499), 6, got)  # the sleeps: CANCELLED
+        for i in range(6):
+            self.assertTrue(self.outcome_of("sd%d" % i).get("cancelled"))
+
+    def outcome_of(self, tag):
+        end = time.time() + 5
+        while True:
+            out = get("/v1/outcome/" + tag).json()
+            if out.get("cancelled") or time.time() > end:
+                return out
+            time.sleep(0.1)
+
+
 class ServerStreaming(unittest.TestCase):
     def test_messages_are_newline_delimited_results(self):
         for query in ("", "?delayMs=50"):
