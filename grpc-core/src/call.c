@@ -102,7 +102,8 @@ static void leave_stream(gcore_call *c, uint32_t rst)
     }
     nghttp2_session *h2 = conn->h2;
     int local = nghttp2_session_get_stream_local_close(h2, hs->id);
-    int remote = nghttp2_session_get_stream_remote_close(h2, hs->id);
+    /* END_STREAM is seen here before nghttp2 marks the stream closed on its side. */
+    int remote = c->remote_closed || nghttp2_session_get_stream_remote_close(h2, hs->id);
     if (local < 0)
         hs->cancel_on_write = true;
     else if (!hs->closing && (!local || !remote))
