@@ -4,7 +4,7 @@
  * messages and a final status through callbacks. No thread waits per call.
  *
  * Threads: callbacks run on the channel's loop thread. gcore_call_start(),
- * gcore_call_send(), gcore_call_half_close(), gcore_call_cancel(),
+ * gcore_call_send(), gcore_call_send_buf(), gcore_call_half_close(), gcore_call_cancel(),
  * gcore_call_resume() and gcore_call_release() may be called from any thread;
  * they post their work to the loop, in order. on_done runs exactly once, last,
  * and may run before gcore_call_start() has returned to another thread (a call
