@@ -1,7 +1,7 @@
 /*
  * Start-up and shutdown of the transcoding side: the pool from the descriptor sets,
- * the router, the gcore loop and one channel per distinct backend (services that
- * share a backend share its HTTP/2 connection).
+ * the router, one gcore loop per worker and, on each, one channel per distinct backend
+ * (services that share a backend share a worker's HTTP/2 connection to it).
  */
 #include "app.h"
 
@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void channel_log(int level, const char *msg, void *user_data)
 {
@@ -37,6 +38,14 @@ static bool same_tls(const gw_tls_config *a, const gw_tls_config *b)
     return true;
 }
 
+static void free_channels(const gw_app *app, gw_upstream *u)
+{
+    for (unsigned i = 0; u->ch != NULL && i < app->n_loops; i++)
+        gcore_channel_free(u->ch[i]);
+    free(u->ch);
+    u->ch = NULL;
+}
+
 gw_upstream *gw_app_upstream(gw_app *app, const char *service, const char *target,
                              const gw_tls_config *tls, gb_err *err)
 {
@@ -56,9 +65,17 @@ gw_upstream *gw_app_upstream(gw_app *app, const char *service, const char *targe
                             .key_file = tls->key_file,
                             .server_name = tls->server_name,
                             .log = channel_log};
-    if (gcore_channel_new(app->loop, target, &o, &u->ch, err) != 0) {
-        gb_err_prefix(err, service);
+    u->ch = calloc(app->n_loops, sizeof *u->ch);
+    if (u->ch == NULL) {
+        gb_err_set(err, GW_ERR_NOMEM, "%s: out of memory", service);
         return NULL;
+    }
+    for (unsigned i = 0; i < app->n_loops; i++) {
+        if (gcore_channel_new(app->loops[i], target, &o, &u->ch[i], err) != 0) {
+            free_channels(app, u);
+            gb_err_prefix(err, service);
+            return NULL;
+        }
     }
     u->target = target;
     u->tls = tls;
@@ -84,8 +101,15 @@ int gw_app_start(gw_server *srv, gb_err *err)
     app->ups = calloc(app->cap_ups, sizeof *app->ups);
     if (app->ups == NULL)
         return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
-    if (gcore_loop_new(&app->loop) != 0 || gcore_loop_start(app->loop) != 0)
-        return gb_err_set(err, GW_ERR_NOMEM, "the gRPC loop did not start");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    app->n_loops = cfg->threads != 0 ? cfg->threads : cores > 0 ? (unsigned)cores : 1;
+    app->loops = calloc(app->n_loops, sizeof *app->loops);
+    if (app->loops == NULL)
+        return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
+    for (unsigned i = 0; i < app->n_loops; i++) {
+        if (gcore_loop_new(&app->loops[i]) != 0 || gcore_loop_start(app->loops[i]) != 0)
+            return gb_err_set(err, GW_ERR_NOMEM, "worker %u: the loop did not start", i);
+    }
     return gw_schema_build(app, cfg, &app->schema, err);
 }
 
@@ -102,12 +126,15 @@ void gw_app_stop(gw_server *srv)
         return;
     gw_schema_unref(app->schema);
     for (size_t i = 0; i < app->n_ups; i++)
-        gcore_channel_free(app->ups[i].ch);
-    if (app->loop != NULL) {
-        gcore_loop_stop(app->loop);
-        gcore_loop_join(app->loop);
-        gcore_loop_free(app->loop);
+        free_channels(app, &app->ups[i]);
+    for (unsigned i = 0; app->loops != NULL && i < app->n_loops; i++) {
+        if (app->loops[i] == NULL)
+            continue;
+        gcore_loop_stop(app->loops[i]);
+        gcore_loop_join(app->loops[i]);
+        gcore_loop_free(app->loops[i]);
     }
+    free(app->loops);
     free(app->ups);
     pthread_mutex_destroy(&app->schema_mu);
     pthread_mutex_destroy(&app->mu);

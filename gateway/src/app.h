@@ -1,7 +1,7 @@
 /*
  * The gateway's routes: built-in endpoints (/healthz, the OpenAPI documents and
  * Swagger UI) and the transcoded google.api.http routes of the loaded pool, with
- * the gRPC loop and one channel per distinct backend.
+ * the workers' gRPC loops and, per loop, one channel to each distinct backend.
  */
 #ifndef GW_APP_H
 #define GW_APP_H
@@ -26,11 +26,12 @@ typedef struct gw_server gw_server;
 typedef struct gw_upstream {
     const char *target; /* "host:port" */
     const gw_tls_config *tls;
-    gcore_channel *ch;
+    gcore_channel **ch; /* one per loop: a worker's calls never leave its thread */
 } gw_upstream;
 
 typedef struct gw_app {
-    gcore_loop *loop;
+    gcore_loop **loops; /* one per worker thread: its HTTP connections and its channels */
+    unsigned n_loops;
     gw_upstream *ups; /* one per distinct backend; at most one per configured service + 1 */
     _Atomic size_t n_ups;
     size_t cap_ups;
@@ -42,9 +43,10 @@ typedef struct gw_app {
 } gw_app;
 
 /**
- * Starts the gRPC loop, then builds the first schema snapshot (schema.h): descriptor
- * sets, router, OpenAPI documents, a channel per backend. Returns 0, or an error code with |err|
- * saying which file, template or backend is wrong.
+ * Starts the workers' loops (--threads, default one per core), then builds the first
+ * schema snapshot (schema.h): descriptor sets, router, OpenAPI documents, channels per
+ * backend. Returns 0, or an error code with |err| saying which file, template or
+ * backend is wrong.
  */
 int gw_app_start(gw_server *srv, gb_err *err);
 

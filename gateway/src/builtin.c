@@ -99,8 +99,8 @@ static int healthz_complete(gw_req *req)
         *c = (health_check){h, i, app->ups[i].target};
         atomic_fetch_add(&h->refs, 1);
         h->pending++;
-        if (gcore_call_start(app->ups[i].ch, "/grpc.health.v1.Health/Check", &o, &health_handlers,
-                             c, &call) != 0) {
+        if (gcore_call_start(app->ups[i].ch[req->worker], "/grpc.health.v1.Health/Check", &o,
+                             &health_handlers, c, &call) != 0) {
             h->pending--;
             atomic_fetch_sub(&h->refs, 1);
             free(c);

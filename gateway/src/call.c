@@ -1,7 +1,7 @@
 /*
- * The shared call state between the MHD thread and the gcore loop (see call.h).
- * Loop callbacks copy what they receive, under |mu|, and resume the connection when
- * the HTTP side waits for it; the HTTP side builds replies from that copy.
+ * The call state between an HTTP request and its upstream call (see call.h). The
+ * call's callbacks copy what they receive and resume the connection when the HTTP
+ * side waits for it; the HTTP side builds replies from that copy.
  */
 #define _GNU_SOURCE /* POLLRDHUP */
 #include "call.h"
@@ -17,7 +17,6 @@
 #include <microhttpd.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -44,7 +43,6 @@ static void put_ref(gw_call *gc)
     gcore_status_clear(&gc->status);
     gcore_metadata_free(&gc->headers);
     gcore_metadata_free(&gc->trailers);
-    pthread_mutex_destroy(&gc->mu);
     gw_schema_unref(gc->schema);
     free(gc);
 }
@@ -55,13 +53,13 @@ gw_call *gw_call_new(gw_app *app, gw_req *req, const pbd_method *method, const p
     if (gc == NULL)
         return NULL;
     atomic_init(&gc->refs, 1);
-    pthread_mutex_init(&gc->mu, NULL);
     gc->app = app;
     gc->schema = req->schema;
     atomic_fetch_add(&gc->schema->refs, 1);
     gc->req = req;
     gc->method = method;
     gc->rule = rule;
+    gc->ch = gw_schema_channel(gc->schema, method->service, req->worker);
     gc->client_fd = -1;
     gcore_status_init(&gc->status);
     gcore_metadata_init(&gc->headers);
@@ -69,7 +67,7 @@ gw_call *gw_call_new(gw_app *app, gw_req *req, const pbd_method *method, const p
     return gc;
 }
 
-/* Under |mu|: hands the request back to the MHD thread if it waits on us. */
+/* Hands the request back to the front end if it waits on the call. */
 static void wake(gw_call *gc, bool message)
 {
     if (gc->req == NULL)
@@ -79,7 +77,7 @@ static void wake(gw_call *gc, bool message)
         gw_req_resume(gc->req);
     } else if (gc->reader_waiting) {
         gc->reader_waiting = false;
-        MHD_resume_connection(gc->req->conn);
+        gw_req_wake(gc->req);
     }
 }
 
@@ -87,9 +85,7 @@ static void on_headers(gcore_call *call, const gcore_metadata *headers, void *us
 {
     gw_call *gc = user_data;
     (void)call;
-    pthread_mutex_lock(&gc->mu);
     gcore_metadata_append(&gc->headers, headers);
-    pthread_mutex_unlock(&gc->mu);
 }
 
 static void on_message(gcore_call *call, gb_slice msg, void *user_data)
@@ -104,7 +100,6 @@ static void on_message(gcore_call *call, gb_slice msg, void *user_data)
     m->len = msg.n;
     if (msg.n != 0)
         memcpy(m->data, msg.p, msg.n);
-    pthread_mutex_lock(&gc->mu);
     if (gc->tail != NULL)
         gc->tail->next = m;
     else
@@ -117,7 +112,6 @@ static void on_message(gcore_call *call, gb_slice msg, void *user_data)
         gcore_call_pause(call);
     }
     wake(gc, true);
-    pthread_mutex_unlock(&gc->mu);
 }
 
 /* The app's list of calls in flight (for shutdown) is guarded by app->mu; a call joins
@@ -150,8 +144,8 @@ static void unlink_call(gw_call *gc)
     pthread_mutex_unlock(&app->mu);
 }
 
-/* A unary call shorter than this never has its socket watched (two epoll_ctl calls, a
- * fifth of the syscalls of a small request); a hang-up is seen this much later. */
+/* A call shorter than this never has its socket watched (two epoll_ctl calls, a fifth
+ * of the syscalls of a small request); a hang-up is seen this much later. */
 #define WATCH_DELAY_MS 50
 
 static void unwatch_client(gw_call *gc)
@@ -163,8 +157,6 @@ static void unwatch_client(gw_call *gc)
     gc->watch = NULL;
     gcore_timer_free(gc->client_timer);
     gc->client_timer = NULL;
-    if (gc->client_fd >= 0 && gc->client_fd_dup)
-        close(gc->client_fd);
     gc->client_fd = -1;
 }
 
@@ -175,16 +167,13 @@ static void on_done(gcore_call *call, const gcore_status *st, const gcore_metada
     (void)call;
     unlink_call(gc);
     unwatch_client(gc);
-    gcore_channel *ch = gw_schema_channel(gc->schema, gc->method->service);
-    pthread_mutex_lock(&gc->mu);
-    gc->unreachable =
-        st->code == GCORE_STATUS_UNAVAILABLE && gcore_channel_get_state(ch) != GCORE_CHANNEL_READY;
+    gc->unreachable = st->code == GCORE_STATUS_UNAVAILABLE &&
+                      gcore_channel_get_state(gc->ch) != GCORE_CHANNEL_READY;
     gcore_status_copy(&gc->status, st);
     if (trailers != NULL)
         gcore_metadata_append(&gc->trailers, trailers);
     gc->done = true;
     wake(gc, false);
-    pthread_mutex_unlock(&gc->mu);
     put_ref(gc);
 }
 
@@ -230,7 +219,7 @@ static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_dat
      * so the watch gives way to a timer that looks for the hang-up now and then. */
     gcore_watch_remove(gc->watch);
     gc->watch = NULL;
-    gcore_loop *loop = gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service));
+    gcore_loop *loop = gcore_channel_loop(gc->ch);
     if (gcore_timer_new(loop, on_client_timer, gc, &gc->client_timer) != 0 ||
         gcore_timer_start(gc->client_timer, CLIENT_CHECK_MS) != 0)
         unwatch_client(gc);
@@ -238,8 +227,8 @@ static void on_client_fd(gcore_watch *w, int fd, unsigned events, void *user_dat
 
 static void add_watch(gw_call *gc)
 {
-    if (gcore_watch_add(gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service)),
-                        gc->client_fd, GCORE_EV_READ, on_client_fd, gc, &gc->watch) != 0)
+    if (gcore_watch_add(gcore_channel_loop(gc->ch), gc->client_fd, GCORE_EV_READ, on_client_fd, gc,
+                        &gc->watch) != 0)
         unwatch_client(gc);
 }
 
@@ -250,44 +239,26 @@ static void on_watch_timer(gcore_timer *t, void *user_data)
     add_watch(user_data);
 }
 
-static void watch_client(void *user_data)
+/* Watches the client's socket while the call runs: on_done ends the watch, and so does
+ * the request's end (gw_call_detach), before MHD closes the socket. */
+static void watch_client(gw_call *gc)
 {
-    gw_call *gc = user_data;
-    pthread_mutex_lock(&gc->mu);
-    bool done = gc->done;
-    pthread_mutex_unlock(&gc->mu);
-    gcore_loop *loop = gcore_channel_loop(gw_schema_channel(gc->schema, gc->method->service));
-    if (done)
+    gcore_loop *loop = gcore_channel_loop(gc->ch);
+    if (gc->done)
         unwatch_client(gc);
-    else if (gc->client_fd_dup)
-        add_watch(gc);
     else if (gcore_timer_new(loop, on_watch_timer, gc, &gc->watch_timer) != 0 ||
              gcore_timer_start(gc->watch_timer, WATCH_DELAY_MS) != 0)
         add_watch(gc);
-    put_ref(gc);
 }
 
-/* The socket is taken before the call starts (the loop may end the call at any time
- * after); the watch is added by the loop. A unary call's connection is resumed only by
- * on_done, after the watch is gone, so its socket stays open and MHD's for as long as it
- * is watched: it is used as it is. A server stream resumes the connection at its first
- * message, after which MHD may close the socket: it is watched through a dup (two
- * syscalls, which were 15% of a unary request's). */
+/* The socket is taken before the call starts (it may end before gcore_call_start()
+ * returns); the watch is added after. */
 static void take_client_fd(gw_call *gc, gw_req *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci == NULL)
-        return;
-    gc->client_fd_dup = gc->method->server_streaming;
-    gc->client_fd = gc->client_fd_dup ? fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : ci->connect_fd;
-}
-
-static void start_watch(gw_call *gc)
-{
-    atomic_fetch_add(&gc->refs, 1);
-    if (gcore_loop_post(gc->app->loop, watch_client, gc) != 0)
-        put_ref(gc); /* no watch: on_done still closes the dup */
+    if (ci != NULL)
+        gc->client_fd = ci->connect_fd;
 }
 
 typedef struct md_ctx {
@@ -365,8 +336,7 @@ int gw_call_start(gw_call *gc, gw_req *req)
         gw_req_reply_error(req, 400, GW_CODE_INVALID_ARGUMENT, err.msg);
         return rc;
     }
-    gcore_channel *ch = gw_schema_channel(gc->schema, gc->method->service);
-    if (ch == NULL) {
+    if (gc->ch == NULL) {
         gcore_metadata_free(&md);
         snprintf(err.msg, sizeof err.msg, "no backend for service %s",
                  gc->method->service->full_name);
@@ -378,11 +348,9 @@ int gw_call_start(gw_call *gc, gw_req *req)
     if (!gc->method->client_streaming) /* a streamed body keeps the socket readable */
         take_client_fd(gc, req);
     bool watch = gc->client_fd >= 0;
-    rc = gcore_call_start(ch, gc->method->path, &o, &handlers, gc, &gc->call);
+    rc = gcore_call_start(gc->ch, gc->method->path, &o, &handlers, gc, &gc->call);
     gcore_metadata_free(&md);
     if (rc != 0) {
-        if (gc->client_fd >= 0 && gc->client_fd_dup)
-            close(gc->client_fd);
         gc->client_fd = -1;
         atomic_fetch_sub(&gc->refs, 1);
         gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, gcore_strerror(rc));
@@ -392,25 +360,22 @@ int gw_call_start(gw_call *gc, gw_req *req)
     req->rpc = gc->method->path;
     link_call(gc);
     if (watch)
-        start_watch(gc);
+        watch_client(gc);
     return 0;
 }
 
 bool gw_call_wait(gw_call *gc, bool first_message)
 {
-    pthread_mutex_lock(&gc->mu);
     bool ready = gc->done || (first_message && gc->head != NULL);
     if (!ready) {
         gc->want_resume = true;
         gc->wait_first = first_message;
     }
-    pthread_mutex_unlock(&gc->mu);
     return ready;
 }
 
 gw_msg *gw_call_pop(gw_call *gc)
 {
-    pthread_mutex_lock(&gc->mu);
     gw_msg *m = gc->head;
     if (m != NULL) {
         gc->head = m->next;
@@ -421,7 +386,6 @@ gw_msg *gw_call_pop(gw_call *gc)
     bool resume = gc->paused && gc->n_queued < QUEUE_MAX / 2;
     if (resume)
         gc->paused = false;
-    pthread_mutex_unlock(&gc->mu);
     if (resume)
         gcore_call_resume(gc->call);
     return m;
@@ -429,10 +393,9 @@ gw_msg *gw_call_pop(gw_call *gc)
 
 void gw_call_detach(gw_call *gc, bool ok)
 {
-    pthread_mutex_lock(&gc->mu);
+    unwatch_client(gc);
     gc->req = NULL;
     bool running = gc->started && !gc->done;
-    pthread_mutex_unlock(&gc->mu);
     if (running) {
         if (!ok)
             GW_LOG(GW_LOG_DEBUG, "%s: client gone, cancelling", gc->method->path);

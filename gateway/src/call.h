@@ -1,10 +1,10 @@
 /*
- * One upstream gRPC call behind one HTTP request: the state the MHD thread and the
- * gcore loop thread share. It is heap memory with a two-owner reference count (the
- * HTTP side drops its reference when the request ends, the loop side after on_done),
- * so either may go first; |mu| guards what both touch.
+ * One upstream gRPC call behind one HTTP request. Both sides run on the request's
+ * worker thread, but end at different times: the call state is heap memory with a
+ * two-owner reference count (the HTTP side drops its reference when the request ends,
+ * the call side after on_done), so either may go first.
  *
- *     MHD thread                          loop thread
+ *     HTTP side (MHD callbacks)           call side (gcore callbacks)
  *     gw_call_new(), gw_call_start()  ->  on_headers / on_message (queue, pause)
  *     suspend                              on_done: store status, resume if waiting
  *     on_resume: build the reply      <-
@@ -33,10 +33,10 @@ typedef struct gw_msg {
 
 typedef struct gw_call {
     atomic_int refs;
-    pthread_mutex_t mu;
     gw_app *app;
     struct gw_schema *schema; /* the request's snapshot, referenced while the call lives */
     gw_req *req;              /* NULL once the HTTP request has ended */
+    gcore_channel *ch;        /* the request's worker's channel to the backend, or NULL */
     gcore_call *call;
     const pbd_method *method;
     const pbd_http_rule *rule; /* NULL for an unbound method */
@@ -45,14 +45,13 @@ typedef struct gw_call {
     bool want_resume; /* the request is suspended until the end ... */
     bool wait_first;  /* ... or, when set, until the first message */
     bool done;
-    bool paused;               /* the loop stopped taking messages (backpressure) */
-    bool reader_waiting;       /* the stream reader suspended the connection */
-    bool unreachable;          /* ended UNAVAILABLE with the channel not ready: name the backend */
-    int client_fd;             /* the client's socket, watched for hang-ups; -1: none */
-    bool client_fd_dup;        /* client_fd is our own dup (closed with the watch) */
-    gcore_watch *watch;        /* loop thread only */
-    gcore_timer *watch_timer;  /* loop thread only: a unary call's watch, deferred */
-    gcore_timer *client_timer; /* loop thread only: checks client_fd after pipelining */
+    bool paused;         /* the loop stopped taking messages (backpressure) */
+    bool reader_waiting; /* the stream reader suspended the connection */
+    bool unreachable;    /* ended UNAVAILABLE with the channel not ready: name the backend */
+    int client_fd;       /* the client's socket, watched for hang-ups; -1: none */
+    gcore_watch *watch;
+    gcore_timer *watch_timer;  /* a unary call's watch, deferred */
+    gcore_timer *client_timer; /* checks client_fd after pipelining */
     gcore_status status;
     gcore_metadata headers;
     gcore_metadata trailers;

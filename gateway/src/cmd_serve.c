@@ -79,8 +79,7 @@ static int serve_until_stopped(gw_server *srv, const gw_config *cfg, uint64_t st
     return sig;
 }
 
-/* Each connection with a call in flight holds two descriptors (its socket and the dup
- * the loop watches for hang-ups): take the hard limit rather than the soft 1024. */
+/* Each connection holds a descriptor: take the hard limit rather than the soft 1024. */
 static void raise_fd_limit(void)
 {
     struct rlimit rl;

@@ -67,7 +67,7 @@ typedef struct gw_config {
     size_t max_header;          /* bytes of request line + headers per connection; 431 above */
     unsigned idle_timeout_s;    /* a connection with no traffic for this long is closed */
     unsigned request_timeout_s; /* the whole request must arrive within this */
-    unsigned threads;           /* HTTP threads; 0: one per core */
+    unsigned threads;           /* worker threads; 0: one per core */
     gw_stream_format stream_format;
     int log_level;
     bool access_log;

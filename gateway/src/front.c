@@ -1,13 +1,14 @@
 /*
- * The HTTP/1.1 front end on libmicrohttpd: epoll threads, a per-request arena and
- * the suspend/resume hand-off to whoever makes the reply (STYLE.md, "Where the
- * HTTP front end meets the gRPC loop"). No thread here ever waits on a backend.
+ * The HTTP/1.1 front end on libmicrohttpd: one daemon per worker, each driven by the
+ * worker's loop (worker.c), a per-request arena, and suspend/resume while a reply is
+ * being made. Nothing here ever waits on a backend.
  */
 #include "cors.h"
 #include "log.h"
 #include "schema.h"
 #include "server.h"
 #include "status_map.h"
+#include "worker.h"
 
 #include <microhttpd.h>
 
@@ -38,11 +39,13 @@ static double elapsed_ms(const struct timespec *t0)
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    gw_server *srv = cls;
+    const gw_worker *w = cls;
+    gw_server *srv = w->srv;
     gw_req *req = calloc(1, sizeof *req);
     if (req == NULL)
         return NULL;
     req->srv = srv;
+    req->worker = w->index;
     req->conn = conn;
     req->grpc_status = -1;
     gb_arena_init(&req->arena, srv->cfg->max_body * 2 + ARENA_SLACK);
@@ -188,12 +191,10 @@ static enum MHD_Result complete(gw_req *req)
     if (req->failed)
         return queue_reply(req);
     atomic_store(&req->state, GW_REQ_WAITING);
-    /* Suspend before the work can finish elsewhere, so that the resume always follows. */
+    /* Suspended first: a call can end, and resume the request, before it has started. */
     MHD_suspend_connection(req->conn);
-    if (req->handler->on_complete(req) == GW_REPLY_LATER)
-        return MHD_YES;
-    atomic_store(&req->state, GW_REQ_DONE);
-    MHD_resume_connection(req->conn);
+    if (req->handler->on_complete(req) == GW_REPLY_NOW)
+        gw_req_resume(req);
     return MHD_YES;
 }
 
@@ -323,36 +324,50 @@ static int open_listener(gw_server *srv, gb_err *err)
     return 0;
 }
 
+static struct MHD_Daemon *start_daemon(gw_worker *w)
+{
+    const gw_config *c = w->srv->cfg;
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET,
+                            w->srv->listen_fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->max_header + POOL_SLACK,
+                            MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s,
+                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w, MHD_OPTION_END);
+}
+
 int gw_front_start(gw_server *srv, gb_err *err)
 {
-    const gw_config *c = srv->cfg;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = c->threads != 0 ? c->threads : (cores > 0 ? (unsigned)cores : 1);
+    const gw_app *app = srv->app;
     if (open_listener(srv, err) != 0)
         return GW_ERR_LISTEN;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    srv->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        c->max_header + POOL_SLACK, MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout_s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_END);
-    if (srv->mhd == NULL) {
-        close(srv->listen_fd);
-        srv->listen_fd = -1;
-        return gb_err_set(err, GW_ERR_LISTEN, "listen %s: the HTTP server did not start",
-                          c->listen);
+    srv->workers = calloc(app->n_loops, sizeof *srv->workers);
+    if (srv->workers == NULL) {
+        gw_front_stop(srv);
+        return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
+    }
+    srv->n_workers = app->n_loops;
+    for (unsigned i = 0; i < srv->n_workers; i++) {
+        gw_worker *w = &srv->workers[i];
+        *w = (gw_worker){.srv = srv, .index = i, .loop = app->loops[i]};
+        w->mhd = start_daemon(w);
+        if (w->mhd == NULL || gw_worker_attach(w) != 0) {
+            gw_front_stop(srv);
+            return gb_err_set(err, GW_ERR_LISTEN, "listen %s: the HTTP server did not start",
+                              srv->cfg->listen);
+        }
     }
     return 0;
 }
 
 void gw_front_stop(gw_server *srv)
 {
-    if (srv->mhd == NULL)
-        return;
-    MHD_quiesce_daemon(srv->mhd);
-    MHD_stop_daemon(srv->mhd);
-    srv->mhd = NULL;
-    close(srv->listen_fd);
+    for (unsigned i = 0; i < srv->n_workers; i++)
+        gw_worker_detach(&srv->workers[i]);
+    free(srv->workers);
+    srv->workers = NULL;
+    srv->n_workers = 0;
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
     srv->listen_fd = -1;
 }

@@ -1,4 +1,4 @@
-/* One write(2) per line, so that lines from the MHD threads and the loop never interleave. */
+/* One write(2) per line, so that lines from the worker threads never interleave. */
 #include "log.h"
 
 #include <stdarg.h>

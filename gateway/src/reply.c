@@ -1,6 +1,7 @@
 /* Building replies in the request's arena, and handing suspended requests back. */
 #include "req.h"
 #include "server.h"
+#include "worker.h"
 #include "status_map.h"
 
 #include <microhttpd.h>
@@ -83,5 +84,11 @@ int gw_req_add_header(gw_req *req, const char *name, const char *value)
 void gw_req_resume(gw_req *req)
 {
     atomic_store_explicit(&req->state, GW_REQ_DONE, memory_order_release);
+    gw_req_wake(req);
+}
+
+void gw_req_wake(gw_req *req)
+{
     MHD_resume_connection(req->conn);
+    gw_worker_kick(&req->srv->workers[req->worker]);
 }

@@ -177,20 +177,16 @@ static void add_metadata(gw_req *req, const gcore_metadata *md, bool trailer)
 
 void gw_reply_metadata(gw_req *req, gw_call *gc, bool trailers)
 {
-    pthread_mutex_lock(&gc->mu);
     add_metadata(req, &gc->headers, false);
     if (trailers)
         add_metadata(req, &gc->trailers, true);
-    pthread_mutex_unlock(&gc->mu);
 }
 
 /* UNAVAILABLE from the transport says what failed; the reply also names the backend. */
 static void name_backend(gw_call *gc, gcore_status *st)
 {
     const char *target = gw_schema_target(gc->schema, gc->method->service);
-    pthread_mutex_lock(&gc->mu);
     bool unreachable = gc->unreachable;
-    pthread_mutex_unlock(&gc->mu);
     if (!unreachable || target == NULL || strstr(st->message, target))
         return;
     char msg[512];
@@ -233,9 +229,7 @@ void gw_reply_from_call(gw_req *req, gw_call *gc)
 {
     gcore_status st;
     gcore_status_init(&st);
-    pthread_mutex_lock(&gc->mu);
     gcore_status_copy(&st, &gc->status);
-    pthread_mutex_unlock(&gc->mu);
     gw_msg *m = st.code == GCORE_STATUS_OK ? gw_call_pop(gc) : NULL;
     if (st.code == GCORE_STATUS_OK && m == NULL)
         gcore_status_set(&st, GCORE_STATUS_INTERNAL, "the backend sent no reply message");

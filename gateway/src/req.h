@@ -72,7 +72,7 @@ typedef struct gw_handler {
     int (*on_body)(gw_req *req, const char *data, size_t n);
     /* The body is complete: GW_REPLY_NOW or GW_REPLY_LATER. */
     int (*on_complete)(gw_req *req);
-    /* Back on the MHD thread after gw_req_resume(): fill req->reply; may be NULL. */
+    /* After gw_req_resume(), from the front end: fill req->reply; may be NULL. */
     void (*on_resume)(gw_req *req);
     /* The request ended (|ok| false: client gone, timeout, shutdown); may be NULL. */
     void (*on_finish)(gw_req *req, bool ok);
@@ -80,6 +80,7 @@ typedef struct gw_handler {
 
 struct gw_req {
     gw_server *srv;
+    unsigned worker; /* the worker thread serving the connection (its loop and channels) */
     struct MHD_Connection *conn;
     gb_arena arena;
     _Atomic int state; /* gw_req_state */
@@ -122,9 +123,13 @@ int gw_req_add_header(gw_req *req, const char *name, const char *value);
 
 /**
  * Hands a request that a handler took (GW_REPLY_LATER) back to the front end with its
- * reply set, resuming the connection. Thread: any; exactly once per GW_REPLY_LATER.
+ * reply set, resuming the connection. Thread: the request's worker (its loop);
+ * exactly once per GW_REPLY_LATER.
  */
 void gw_req_resume(gw_req *req);
+
+/** Resumes a connection its stream reader suspended (more to send). Thread: as above. */
+void gw_req_wake(gw_req *req);
 
 /** Appends |s| as a JSON string literal (quoted, escaped). Returns 0 or a gb_buf error. */
 int gw_json_quote(gb_buf *b, const char *s, size_t n);

@@ -131,7 +131,7 @@ static int reflect_backends(gw_app *app, const gw_config *cfg, gw_reflect *r, gb
         if (u == NULL)
             rc = GW_ERR_CONFIG;
         else if (!seen)
-            rc = gw_reflect_fetch(r, (asked[n_asked++] = u)->ch, u->target, err);
+            rc = gw_reflect_fetch(r, (asked[n_asked++] = u)->ch[0], u->target, err);
     }
     free(asked);
     if (rc == 0 && r->n_services == 0)
@@ -236,11 +236,11 @@ int gw_app_reload(gw_app *app, const gw_config *cfg, gb_err *err)
     return 0;
 }
 
-gcore_channel *gw_schema_channel(const gw_schema *s, const pbd_service *service)
+gcore_channel *gw_schema_channel(const gw_schema *s, const pbd_service *service, unsigned worker)
 {
     for (size_t i = 0; i < s->n_svc; i++) {
         if (s->svc[i] == service)
-            return s->svc_up[i] != NULL ? s->svc_up[i]->ch : NULL;
+            return s->svc_up[i] != NULL ? s->svc_up[i]->ch[worker] : NULL;
     }
     return NULL;
 }

@@ -64,8 +64,11 @@ gw_schema *gw_app_schema(gw_app *app);
  */
 int gw_app_reload(gw_app *app, const gw_config *cfg, gb_err *err);
 
-/** The upstream channel for |service|, or NULL when no backend serves it. Thread: any. */
-gcore_channel *gw_schema_channel(const gw_schema *s, const pbd_service *service);
+/**
+ * |worker|'s channel to |service|'s backend, or NULL when no backend serves it.
+ * Thread: any (the channel's calls belong on |worker|'s loop).
+ */
+gcore_channel *gw_schema_channel(const gw_schema *s, const pbd_service *service, unsigned worker);
 
 /** The "host:port" of |service|'s backend, or NULL. Thread: any. */
 const char *gw_schema_target(const gw_schema *s, const pbd_service *service);

@@ -9,14 +9,28 @@
 #include "req.h"
 
 #include <base/err.h>
+#include <grpc-core/loop.h>
 
 #include <stdatomic.h>
 
 struct MHD_Daemon;
 
+/* One worker thread: a libmicrohttpd daemon driven by a gcore loop, which also runs the
+ * worker's backend channels, so a request never changes threads. */
+typedef struct gw_worker {
+    gw_server *srv;
+    unsigned index;
+    gcore_loop *loop;
+    struct MHD_Daemon *mhd;
+    gcore_watch *watch; /* MHD's epoll descriptor */
+    gcore_timer *timer; /* MHD's next timeout */
+    bool kicked;        /* the timer is set to run MHD at once (a connection resumed) */
+} gw_worker;
+
 struct gw_server {
     const gw_config *cfg;
-    struct MHD_Daemon *mhd;
+    gw_worker *workers; /* one per loop of the app */
+    unsigned n_workers;
     int listen_fd;
     unsigned port; /* the bound port (useful with --listen ...:0) */
     gw_header_rules header_rules;
@@ -31,7 +45,8 @@ struct gw_server {
 const gw_handler *gw_dispatch(gw_req *req);
 
 /**
- * Binds |cfg->listen| and starts libmicrohttpd (epoll, thread pool, suspend/resume).
+ * Binds |cfg->listen| and starts a libmicrohttpd daemon on each of the app's loops
+ * (external epoll, suspend/resume), all accepting from the one listening socket.
  * Returns 0, or GW_ERR_LISTEN with |err| saying what failed ("listen 127.0.0.1:8080:
  * Address already in use").
  */

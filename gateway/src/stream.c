@@ -67,12 +67,17 @@ static int format_message(gw_tx *tx, gw_msg *m, char ctype[GW_CTYPE_MAX])
     return rc;
 }
 
+static bool wants_trailers(gw_req *req)
+{
+    const char *te = gw_req_header(req, "TE");
+    return te != NULL && strstr(te, "trailers") != NULL;
+}
+
 /* A client that sent "TE: trailers" gets the call's trailers as HTTP trailers after the
  * last chunk, named as on buffered replies (Grpc-Trailer-<key>). */
 static void add_trailers(gw_req *req, gw_call *gc)
 {
-    const char *te = gw_req_header(req, "TE");
-    if (te == NULL || strstr(te, "trailers") == NULL || req->reply.mhd == NULL)
+    if (!wants_trailers(req) || req->reply.mhd == NULL)
         return;
     for (size_t i = 0; i < gc->trailers.n; i++) {
         const gcore_md_entry *e = &gc->trailers.v[i];
@@ -89,7 +94,6 @@ static int format_end(gw_req *req, gw_tx *tx)
 {
     gw_call *gc = tx->gc;
     int rc = 0;
-    pthread_mutex_lock(&gc->mu);
     add_trailers(req, gc);
     bool failed = gc->status.code != GCORE_STATUS_OK;
     if (failed && !tx->raw) {
@@ -100,7 +104,6 @@ static int format_end(gw_req *req, gw_tx *tx)
             rc = frame_close(tx, true);
         tx->n_written++;
     }
-    pthread_mutex_unlock(&gc->mu);
     if (rc == 0 && tx->fmt == GW_STREAM_ARRAY && !tx->raw)
         rc = gb_buf_append_str(&tx->out, tx->n_written == 0 ? "[]" : "]");
     tx->finished = true;
@@ -122,18 +125,15 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
         return rc == 0 ? 1 : -1;
     }
     gw_call *gc = tx->gc;
-    pthread_mutex_lock(&gc->mu);
     bool more = gc->head != NULL;
     bool done = gc->done;
     if (!more && !done && !wait) {
-        pthread_mutex_unlock(&gc->mu);
         return 0;
     }
     if (!more && !done && gc->req != NULL) {
         gc->reader_waiting = true;
         MHD_suspend_connection(req->conn);
     }
-    pthread_mutex_unlock(&gc->mu);
     if (more)
         return 1;
     if (done)
@@ -144,6 +144,8 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
 static ssize_t read_stream(gw_req *req, char *buf, size_t max)
 {
     gw_tx *tx = req->hstate;
+    if (tx->broken && tx->out_off == tx->out.n)
+        return -2;
     for (;;) {
         if (tx->out_off < tx->out.n) {
             size_t n = tx->out.n - tx->out_off;
@@ -156,9 +158,7 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
         gb_buf_reset(&tx->out);
         tx->out_off = 0;
         if (tx->finished) {
-            pthread_mutex_lock(&tx->gc->mu);
             req->grpc_status = (int)tx->gc->status.code;
-            pthread_mutex_unlock(&tx->gc->mu);
             return -1;
         }
         int rc = refill(req, tx, true);
@@ -170,6 +170,24 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
         if (rc < 0)
             return -2;
     }
+}
+
+/* A stream that ended before its reply began (a fast backend) goes out whole, with a
+ * Content-Length: the same bytes in one write instead of a chunk per wake-up. A message
+ * that fails to print ends it as a failing chunked stream would: cut short. */
+static void send_whole(gw_req *req, gw_tx *tx)
+{
+    int rc = 1;
+    while (!tx->finished && rc == 1)
+        rc = refill(req, tx, false);
+    if (rc < 0 || !tx->finished) {
+        tx->broken = rc < 0;
+        return;
+    }
+    req->reply.body = tx->out.p;
+    req->reply.body_len = tx->out.n;
+    req->reply.stream = NULL;
+    req->grpc_status = (int)tx->gc->status.code;
 }
 
 static bool wants_sse(gw_req *req)
@@ -206,4 +224,6 @@ void gw_stream_begin(gw_req *req, gw_tx *tx)
     if (tx->fmt == GW_STREAM_SSE)
         gw_req_add_header(req, "Cache-Control", "no-cache");
     req->grpc_status = 0;
+    if (tx->gc->done && !wants_trailers(req))
+        send_whole(req, tx);
 }

@@ -1,8 +1,7 @@
 /*
  * Request mapping (google/api/http.proto) and the three handlers: unary, server
- * streaming, client (and bidi) streaming. Replies are built on the MHD thread when
- * the loop hands the request back (on_resume), so JSON work spreads over the HTTP
- * threads instead of the one loop thread.
+ * streaming, client (and bidi) streaming. Replies are built when the call hands the
+ * request back (on_resume), on the worker thread that serves the connection.
  */
 #include "transcode.h"
 
@@ -251,9 +250,7 @@ static void stream_resume(gw_req *req)
     gw_call *gc = tx->gc;
     if (req->reply.status != 0)
         return;
-    pthread_mutex_lock(&gc->mu);
     bool failed = gc->done && gc->head == NULL && gc->status.code != GCORE_STATUS_OK;
-    pthread_mutex_unlock(&gc->mu);
     if (failed) {
         gw_reply_from_call(req, gc);
         return;

@@ -30,6 +30,7 @@ typedef struct gw_tx {
     size_t out_off;
     size_t n_written;
     bool finished;
+    bool broken; /* a message failed to print: the reply ends there, cut short */
 } gw_tx;
 
 /**

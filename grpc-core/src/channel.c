@@ -420,7 +420,7 @@ static int conn_read(gcore_conn *conn)
 {
     uint8_t buf[32768];
     /* Bytes OpenSSL already decrypted do not wake epoll: take them all. */
-    for (int i = 0; i < 16 || (conn->tr.ssl && SSL_pending(conn->tr.ssl) > 0); i++) {
+    for (int i = 0; i < 16 || (conn->tr.ssl && gcore_openssl.SSL_pending(conn->tr.ssl) > 0); i++) {
         unsigned want = 0;
         ssize_t r = gcore_transport_read(&conn->tr, buf, sizeof(buf), &want);
         if (r == GCORE_IO_AGAIN)
@@ -610,7 +610,7 @@ static void channel_destroy(gcore_channel *ch)
 {
     gcore_timer_free(ch->backoff_timer);
     if (ch->ssl_ctx)
-        SSL_CTX_free(ch->ssl_ctx);
+        gcore_openssl.SSL_CTX_free(ch->ssl_ctx);
     free(ch->host);
     free(ch->port);
     free(ch->authority);

@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-
 #define MAX_MSG_LIMIT (1u << 30)
 
 int64_t server_now_ms(void)
@@ -130,8 +128,8 @@ static int select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 static int tls_fail(gb_err *err, const char *what, const char *file)
 {
     char reason[160];
-    ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
-    ERR_clear_error();
+    gcore_openssl.ERR_error_string_n(gcore_openssl.ERR_get_error(), reason, sizeof reason);
+    gcore_openssl.ERR_clear_error();
     return gb_err_set(err, GCORE_ERR_TLS, "TLS %s %s: %s", what, file, reason);
 }
 
@@ -140,22 +138,25 @@ static int tls_setup(gcore_server *s, gb_err *err)
     const gcore_server_opts *o = &s->opts;
     if (o->cert_file == NULL)
         return 0;
-    s->ssl_ctx = SSL_CTX_new(TLS_server_method());
+    if (gcore_tls_lib_load(err) != 0)
+        return GCORE_ERR_TLS;
+    s->ssl_ctx = gcore_openssl.SSL_CTX_new(gcore_openssl.TLS_server_method());
     if (s->ssl_ctx == NULL)
         return gb_err_set(err, GCORE_ERR_NOMEM, "TLS: no memory for a context");
-    SSL_CTX_set_min_proto_version(s->ssl_ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(s->ssl_ctx,
-                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_alpn_select_cb(s->ssl_ctx, select_h2, NULL);
-    if (SSL_CTX_use_certificate_chain_file(s->ssl_ctx, o->cert_file) != 1)
+    gcore_openssl.SSL_CTX_set_min_proto_version(s->ssl_ctx, TLS1_2_VERSION);
+    gcore_openssl.SSL_CTX_set_mode(s->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                                   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    gcore_openssl.SSL_CTX_set_alpn_select_cb(s->ssl_ctx, select_h2, NULL);
+    if (gcore_openssl.SSL_CTX_use_certificate_chain_file(s->ssl_ctx, o->cert_file) != 1)
         return tls_fail(err, "certificate", o->cert_file);
-    if (SSL_CTX_use_PrivateKey_file(s->ssl_ctx, o->key_file, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(s->ssl_ctx) != 1)
+    if (gcore_openssl.SSL_CTX_use_PrivateKey_file(s->ssl_ctx, o->key_file, SSL_FILETYPE_PEM) != 1 ||
+        gcore_openssl.SSL_CTX_check_private_key(s->ssl_ctx) != 1)
         return tls_fail(err, "key", o->key_file);
     if (o->client_ca_file != NULL) {
-        if (SSL_CTX_load_verify_locations(s->ssl_ctx, o->client_ca_file, NULL) != 1)
+        if (gcore_openssl.SSL_CTX_load_verify_locations(s->ssl_ctx, o->client_ca_file, NULL) != 1)
             return tls_fail(err, "client CA", o->client_ca_file);
-        SSL_CTX_set_verify(s->ssl_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        gcore_openssl.SSL_CTX_set_verify(s->ssl_ctx,
+                                         SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     }
     return 0;
 }
@@ -448,7 +449,7 @@ void server_free_memory(gcore_server *s)
     free(s->methods);
     free(s->interceptors);
     if (s->ssl_ctx != NULL)
-        SSL_CTX_free(s->ssl_ctx);
+        gcore_openssl.SSL_CTX_free(s->ssl_ctx);
     free(s->opts.cert_file);
     free(s->opts.key_file);
     free(s->opts.client_ca_file);

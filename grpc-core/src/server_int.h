@@ -17,13 +17,13 @@
 
 #include "h2_compat.h"
 #include "server_wire_int.h"
+#include "tls_lib_int.h"
 
 #include <grpc-core/frame.h>
 #include <grpc-core/loop.h>
 
 #include <base/arena.h>
 
-#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 

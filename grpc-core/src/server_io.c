@@ -43,7 +43,7 @@ static void conn_close(server_conn *c)
     gcore_watch_remove(c->watch);
     server_conn_release(c);
     if (c->ssl != NULL)
-        SSL_free(c->ssl);
+        gcore_openssl.SSL_free(c->ssl);
     close(c->fd);
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -77,9 +77,9 @@ static int conn_write(server_conn *c)
         size_t n = c->wbuf.n - c->wbuf_off;
         ssize_t w;
         if (c->ssl != NULL) {
-            int rv = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+            int rv = gcore_openssl.SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
             if (rv <= 0) {
-                int e = SSL_get_error(c->ssl, rv);
+                int e = gcore_openssl.SSL_get_error(c->ssl, rv);
                 return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? 0 : -1;
             }
             w = rv;
@@ -123,19 +123,19 @@ void server_io_flush(server_conn *c)
 
 static void conn_handshake(server_conn *c)
 {
-    int rv = SSL_do_handshake(c->ssl);
+    int rv = gcore_openssl.SSL_do_handshake(c->ssl);
     if (rv == 1) {
         c->handshaking = false;
         const unsigned char *alpn = NULL;
         unsigned alpn_n = 0;
-        SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_n);
+        gcore_openssl.SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_n);
         if (alpn_n != 2 || memcmp(alpn, "h2", 2) != 0) {
             server_log(c->srv, GCORE_LOG_WARN, "%s: TLS client did not negotiate h2", c->peer);
             c->closing = true;
         }
         return;
     }
-    int e = SSL_get_error(c->ssl, rv);
+    int e = gcore_openssl.SSL_get_error(c->ssl, rv);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
         conn_watch(c, e == SSL_ERROR_WANT_WRITE);
         return;
@@ -158,13 +158,13 @@ static void conn_read(server_conn *c)
     }
     /* Bytes OpenSSL already decrypted would not wake the loop again: take them now. */
     for (int reads = 0; !c->closing && (reads < SERVER_READS_PER_EVENT ||
-                                        (c->ssl != NULL && SSL_pending(c->ssl) > 0));
+                                        (c->ssl != NULL && gcore_openssl.SSL_pending(c->ssl) > 0));
          reads++) {
         ssize_t n;
         if (c->ssl != NULL) {
-            int rv = SSL_read(c->ssl, buf, sizeof buf);
+            int rv = gcore_openssl.SSL_read(c->ssl, buf, sizeof buf);
             if (rv <= 0) {
-                int e = SSL_get_error(c->ssl, rv);
+                int e = gcore_openssl.SSL_get_error(c->ssl, rv);
                 if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
                     c->closing = true;
                 break;
@@ -212,10 +212,10 @@ static server_conn *conn_new(gcore_server *s, int fd)
     c->fd = fd;
     peer_name(fd, c->peer, sizeof c->peer);
     if (s->ssl_ctx != NULL) {
-        c->ssl = SSL_new(s->ssl_ctx);
-        if (c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1)
+        c->ssl = gcore_openssl.SSL_new(s->ssl_ctx);
+        if (c->ssl == NULL || gcore_openssl.SSL_set_fd(c->ssl, fd) != 1)
             goto fail;
-        SSL_set_accept_state(c->ssl);
+        gcore_openssl.SSL_set_accept_state(c->ssl);
         c->handshaking = true;
     }
     if (gcore_watch_add(s->loop, fd, GCORE_EV_READ, on_conn_event, c, &c->watch) != 0)
@@ -224,7 +224,7 @@ static server_conn *conn_new(gcore_server *s, int fd)
 fail:
     server_conn_release(c);
     if (c->ssl != NULL)
-        SSL_free(c->ssl);
+        gcore_openssl.SSL_free(c->ssl);
     free(c);
     return NULL;
 }

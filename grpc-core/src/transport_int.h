@@ -8,7 +8,7 @@
 
 #include <base/err.h>
 
-#include <openssl/ssl.h>
+#include "tls_lib_int.h"
 
 #include <netdb.h>
 

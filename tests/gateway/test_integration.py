@@ -477,12 +477,20 @@ class Deadlines(unittest.TestCase):
 
 class ServerStreaming(unittest.TestCase):
     def test_messages_are_newline_delimited_results(self):
-        r = get("/v1/count/3")
-        self.assertEqual(r.status, 200)
-        self.assertEqual(r.header("Transfer-Encoding"), "chunked")
-        lines = r.body.decode().splitlines()
-        self.assertEqual([json.loads(x) for x in lines],
-                         [{"result": {"i": 1}}, {"result": {"i": 2}}, {"result": {"i": 3}}])
+        for query in ("", "?delayMs=50"):
+            r = get("/v1/count/3" + query)
+            self.assertEqual(r.status, 200)
+            lines = r.body.decode().splitlines()
+            self.assertEqual([json.loads(x) for x in lines],
+                             [{"result": {"i": 1}}, {"result": {"i": 2}}, {"result": {"i": 3}}])
+
+    def test_a_stream_still_running_is_chunked_one_that_ended_is_sent_whole(self):
+        slow = get("/v1/count/3?delayMs=50")
+        self.assertEqual(slow.header("Transfer-Encoding"), "chunked")
+        ended = get("/v1/count/0")  # no message: the call has ended when the reply begins
+        self.assertEqual((ended.status, ended.body), (200, b""))
+        self.assertIsNone(ended.header("Transfer-Encoding"))
+        self.assertEqual(ended.header("Content-Length"), "0")
 
     def test_route_guide_lists_features(self):
         q = ("lo.latitude=400000000&lo.longitude=-750000000"

@@ -102,6 +102,28 @@ Test(tls, calls_a_server_by_its_dns_name)
     cr_assert_eq(call_with(&o, msg, sizeof(msg)), GCORE_STATUS_OK, "%s", msg);
 }
 
+/* True when the process maps a file whose path contains |name|. */
+static bool maps_file(const char *name)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+Test(tls, loads_openssl_only_once_a_tls_channel_is_made)
+{
+    cr_assert(!maps_file("/libssl.so"), "libssl is mapped before any TLS channel");
+    char msg[256];
+    gcore_channel_opts o = {.ca_file = ca};
+    cr_assert_eq(call_with(&o, msg, sizeof(msg)), GCORE_STATUS_OK, "%s", msg);
+    cr_assert(maps_file("/libssl.so"), "libssl is not mapped after a TLS call");
+}
+
 Test(tls, refuses_a_server_signed_by_another_ca)
 {
     char msg[256];
