@@ -216,6 +216,36 @@ static bool is_scalar(pbd_type t)
            t != PBD_TYPE_GROUP;
 }
 
+/* The length base64 text of |len| characters decodes to, when it is valid. */
+static size_t base64_len(const char *s, size_t len)
+{
+    for (int pad = 0; pad < 2 && len > 0 && s[len - 1] == '='; pad++)
+        len--;
+    return len / 4 * 3 + (len % 4 > 1 ? len % 4 - 1 : 0);
+}
+
+/* Decodes straight into the output after the tag and length: a megabyte `bytes` field
+ * is not held twice. */
+static int put_base64(pbd_enc *e, const pbd_field *f, const char *s, size_t len, const pbd_jpath *p,
+                      bool implicit)
+{
+    size_t start = e->out->n, want = base64_len(s, len), got = 0;
+    int rv = pbd_wire_tag(e->out, f->number, PBD_WT_LEN);
+    if (rv == 0)
+        rv = pbd_wire_varint(e->out, want);
+    if (rv == 0)
+        rv = gb_buf_reserve(e->out, gb_base64_decoded_max(len));
+    if (rv != 0)
+        return rv;
+    if (gb_base64_decode(s, len, e->out->p + e->out->n, &got) != 0) {
+        e->out->n = start;
+        return pbd_jpath_err(e->err, p, PBD_ERR_JSON_VALUE, "invalid base64 \"%.*s%s\"",
+                             pbd_clip(s, len, 40), s, len > 40 ? "..." : "");
+    }
+    e->out->n = implicit && got == 0 ? start : e->out->n + got;
+    return 0;
+}
+
 static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const pbd_jpath *p,
                      bool implicit)
 {
@@ -228,21 +258,7 @@ static int put_bytes(pbd_enc *e, const pbd_field *f, const pbd_jnode *n, const p
         return rv;
     if (f->type == PBD_TYPE_STRING)
         return implicit && len == 0 ? 0 : pbd_wire_bytes(e->out, f->number, s, len);
-    /* Decoded bytes go to a buffer of their own: |s| may live in the scratch buffer. */
-    size_t max = gb_base64_decoded_max(len), got = 0;
-    uint8_t small[256];
-    uint8_t *raw = max <= sizeof(small) ? small : malloc(max);
-    if (raw == NULL)
-        return pbd_jpath_err(e->err, p, PBD_ERR_NOMEM, "out of memory");
-    rv = gb_base64_decode(s, len, raw, &got);
-    if (rv != 0)
-        rv = pbd_jpath_err(e->err, p, PBD_ERR_JSON_VALUE, "invalid base64 \"%.*s%s\"",
-                           pbd_clip(s, len, 40), s, len > 40 ? "..." : "");
-    else if (!(implicit && got == 0))
-        rv = pbd_wire_bytes(e->out, f->number, raw, got);
-    if (raw != small)
-        free(raw);
-    return rv;
+    return put_base64(e, f, s, len, p, implicit);
 }
 
 int pbd_enc_nested(pbd_enc *e, const pbd_field *f, uint32_t j, const pbd_jpath *p)

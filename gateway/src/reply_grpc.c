@@ -195,6 +195,36 @@ static void name_backend(gw_call *gc, gcore_status *st)
     gcore_status_set(st, st->code, msg);
 }
 
+/* Whether |n| more bytes fit under the request arena's cap. */
+static bool arena_room(const gb_arena *a, size_t n)
+{
+    return a->cap == 0 || (a->reserved <= a->cap && n <= a->cap - a->reserved);
+}
+
+/* The JSON of |m| is the reply body as it was written: the arena takes the buffer
+ * (within its cap) instead of a copy, so a large reply is not held twice. */
+static void reply_message(gw_req *req, gw_call *gc, const gw_msg *m)
+{
+    gb_buf b;
+    char ctype[GW_CTYPE_MAX];
+    gb_err err = {0};
+    gb_buf_init(&b, 0);
+    if (gw_message_json(gc->schema, gc->method, gc->rule, gb_slice_of(m->data, m->len), req->pretty,
+                        &b, ctype, &err) != 0) {
+        GW_LOG(GW_LOG_WARN, "%s: %s", gc->method->path, err.msg);
+        gw_req_reply_error(req, 502, GW_CODE_INTERNAL, err.msg);
+    } else if (!arena_room(&req->arena, b.n) ||
+               (b.p != NULL && gb_arena_defer(&req->arena, free, b.p) != 0)) {
+        gw_req_reply_error(req, 502, GW_CODE_RESOURCE_EXHAUSTED, "reply too large");
+    } else {
+        char *ct = ctype[0] ? gb_arena_strndup(&req->arena, ctype, strlen(ctype)) : NULL;
+        gw_req_reply_raw(req, 200, ct != NULL ? ct : "application/json",
+                         b.p != NULL ? (const void *)b.p : "", b.n);
+        return; /* the arena frees |b| */
+    }
+    gb_buf_free(&b);
+}
+
 void gw_reply_from_call(gw_req *req, gw_call *gc)
 {
     gcore_status st;
@@ -208,23 +238,7 @@ void gw_reply_from_call(gw_req *req, gw_call *gc)
         name_backend(gc, &st);
         gw_reply_status(req, gc->schema, &st);
     } else {
-        gb_buf b;
-        char ctype[GW_CTYPE_MAX];
-        gb_err err = {0};
-        gb_buf_init(&b, 0);
-        if (gw_message_json(gc->schema, gc->method, gc->rule, gb_slice_of(m->data, m->len),
-                            req->pretty, &b, ctype, &err) != 0) {
-            GW_LOG(GW_LOG_WARN, "%s: %s", gc->method->path, err.msg);
-            gw_req_reply_error(req, 502, GW_CODE_INTERNAL, err.msg);
-        } else {
-            void *copy = gb_arena_memdup(&req->arena, b.p, b.n);
-            char *ct = ctype[0] ? gb_arena_strndup(&req->arena, ctype, strlen(ctype)) : NULL;
-            if (copy == NULL)
-                gw_req_reply_error(req, 502, GW_CODE_RESOURCE_EXHAUSTED, "reply too large");
-            else
-                gw_req_reply_raw(req, 200, ct != NULL ? ct : "application/json", copy, b.n);
-        }
-        gb_buf_free(&b);
+        reply_message(req, gc, m);
     }
     free(m);
     gcore_status_clear(&st);

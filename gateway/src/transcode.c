@@ -213,9 +213,11 @@ static int send_whole(gw_req *req, bool first_message)
     gb_buf wire;
     gb_buf_init(&wire, req->srv->cfg->max_body * 2);
     int rc = gw_tx_encode(req, tx, (const char *)req->body.p, req->body.n, &wire);
+    /* The JSON is not needed again: a large body is not kept beside its wire bytes. */
+    gb_buf_free(&req->body);
     if (rc == 0 && gw_call_start(tx->gc, req) != 0)
         rc = GW_ERR_UPSTREAM;
-    if (rc == 0 && gcore_call_send(tx->gc->call, gb_slice_of(wire.p, wire.n), true) != 0)
+    if (rc == 0 && gcore_call_send_buf(tx->gc->call, &wire, true) != 0)
         rc = gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, "the call could not be sent");
     gb_buf_free(&wire);
     if (rc != 0)
@@ -280,7 +282,7 @@ static int send_one(void *user_data, const char *json, size_t n)
     gb_buf wire;
     gb_buf_init(&wire, req->srv->cfg->max_body * 2);
     int rc = gw_tx_encode(req, tx, json, n, &wire);
-    if (rc == 0 && gcore_call_send(tx->gc->call, gb_slice_of(wire.p, wire.n), false) != 0)
+    if (rc == 0 && gcore_call_send_buf(tx->gc->call, &wire, false) != 0)
         rc = gw_req_reply_error(req, 503, GW_CODE_UNAVAILABLE, "the call could not be sent");
     gb_buf_free(&wire);
     return rc != 0 ? GW_ERR_REQUEST : 0;

@@ -102,7 +102,8 @@ static void leave_stream(gcore_call *c, uint32_t rst)
     }
     nghttp2_session *h2 = conn->h2;
     int local = nghttp2_session_get_stream_local_close(h2, hs->id);
-    int remote = nghttp2_session_get_stream_remote_close(h2, hs->id);
+    /* END_STREAM is seen here before nghttp2 marks the stream closed on its side. */
+    int remote = c->remote_closed || nghttp2_session_get_stream_remote_close(h2, hs->id);
     if (local < 0)
         hs->cancel_on_write = true;
     else if (!hs->closing && (!local || !remote))
@@ -186,6 +187,8 @@ static size_t deliver(gcore_call *c, const uint8_t *p, size_t n)
         }
         if (rc == GCORE_FRAME_MESSAGE && c->h.on_message)
             c->h.on_message(c, msg, c->user_data);
+        if (rc == GCORE_FRAME_MESSAGE)
+            gcore_frame_reader_trim(&c->reader); /* the application has its own copy now */
     }
     return off;
 }
@@ -286,6 +289,15 @@ static void send_task(void *ud)
         if (t->framed.n > 0 && t->framed.n - GCORE_FRAME_PREFIX > c->max_send) {
             gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED,
                               "request message larger than the send limit");
+        } else if (c->out.n == 0 && t->framed.n > 0) {
+            /* Nothing queued or kept for a retry: the frame becomes the send buffer. */
+            gb_buf_free(&c->out);
+            c->out = t->framed;
+            c->out.limit = 0;
+            c->out_off = 0;
+            gb_buf_init(&t->framed, 0);
+            c->half_closed |= t->last;
+            kick(c);
         } else if (t->framed.n > 0 && gb_buf_append(&c->out, t->framed.p, t->framed.n) != 0) {
             gcore_call_finish(c, GCORE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a request");
         } else {
@@ -298,35 +310,60 @@ static void send_task(void *ud)
     free(t);
 }
 
-static int post_send(gcore_call *c, gb_slice msg, bool has_msg, bool last)
+/* Posts |framed| (taken whatever the result) to the loop. */
+static int post_framed(gcore_call *c, gb_buf *framed, bool last)
 {
-    if (atomic_load(&c->api_closed))
-        return GCORE_ERR_STATE;
     call_task *t = calloc(1, sizeof(*t));
-    if (t == NULL)
+    if (t == NULL) {
+        gb_buf_free(framed);
         return GCORE_ERR_NOMEM;
+    }
     t->c = c;
     t->last = last;
-    gb_buf_init(&t->framed, 0);
-    if (has_msg && gcore_frame_write(&t->framed, msg) != 0)
-        goto nomem;
+    t->framed = *framed;
+    gb_buf_init(framed, framed->limit);
     gcore_call_ref(c);
     if (gcore_loop_post(c->loop, send_task, t) != 0) {
         gcore_call_unref(c);
-        goto nomem;
+        gb_buf_free(&t->framed);
+        free(t);
+        return GCORE_ERR_NOMEM;
     }
     if (last)
         atomic_store(&c->api_closed, true);
     return 0;
-nomem:
-    gb_buf_free(&t->framed);
-    free(t);
-    return GCORE_ERR_NOMEM;
+}
+
+static int post_send(gcore_call *c, gb_slice msg, bool has_msg, bool last)
+{
+    if (atomic_load(&c->api_closed))
+        return GCORE_ERR_STATE;
+    gb_buf framed;
+    gb_buf_init(&framed, 0);
+    if (has_msg && gcore_frame_write(&framed, msg) != 0) {
+        gb_buf_free(&framed);
+        return GCORE_ERR_NOMEM;
+    }
+    return post_framed(c, &framed, last);
 }
 
 int gcore_call_send(gcore_call *call, gb_slice msg, bool last)
 {
     return post_send(call, msg, true, last);
+}
+
+int gcore_call_send_buf(gcore_call *call, gb_buf *msg, bool last)
+{
+    if (atomic_load(&call->api_closed)) {
+        gb_buf_free(msg);
+        return GCORE_ERR_STATE;
+    }
+    int rc = gcore_frame_wrap(msg);
+    if (rc != 0) {
+        gb_buf_free(msg);
+        return rc == GCORE_ERR_LIMIT ? GCORE_ERR_LIMIT : GCORE_ERR_NOMEM;
+    }
+    return post_framed(call, msg, last);
 }
 
 int gcore_call_half_close(gcore_call *call)

@@ -60,7 +60,10 @@ static void compact_out(gcore_call *c)
     if (!c->committed)
         return;
     if (c->out_off == c->out.n) {
-        gb_buf_reset(&c->out);
+        if (c->out.cap > RETRY_KEEP)
+            gb_buf_free(&c->out); /* a large message is sent: give its memory back */
+        else
+            gb_buf_reset(&c->out);
         c->out_off = 0;
     } else if (c->out_off > (1u << 20) && c->out_off > c->out.n / 2) {
         memmove(c->out.p, c->out.p + c->out_off, c->out.n - c->out_off);

@@ -38,6 +38,18 @@ gcore_encoding gcore_encoding_parse(gb_slice value)
     return GCORE_ENCODING_IDENTITY;
 }
 
+#define TRIM_ABOVE (64 * 1024)
+
+void gcore_frame_reader_trim(gcore_frame_reader *r)
+{
+    if (r->state == GCORE_FRAME_READ_BODY)
+        return; /* in the middle of a message: its bytes are in r->msg */
+    if (r->msg.cap > TRIM_ABOVE)
+        gb_buf_free(&r->msg);
+    if (r->plain.cap > TRIM_ABOVE)
+        gb_buf_free(&r->plain);
+}
+
 bool gcore_frame_reader_idle(const gcore_frame_reader *r)
 {
     return r->state == GCORE_FRAME_READ_PREFIX && r->prefix_n == 0;
@@ -174,6 +186,20 @@ void gcore_frame_prefix(uint8_t out[GCORE_FRAME_PREFIX], uint32_t len)
     out[2] = (uint8_t)(len >> 16);
     out[3] = (uint8_t)(len >> 8);
     out[4] = (uint8_t)len;
+}
+
+int gcore_frame_wrap(gb_buf *b)
+{
+    if (b->n > UINT32_MAX)
+        return GCORE_ERR_LIMIT;
+    int rc = gb_buf_reserve(b, GCORE_FRAME_PREFIX);
+    if (rc != 0)
+        return rc == GB_ERR_LIMIT ? GCORE_ERR_LIMIT : GCORE_ERR_NOMEM;
+    if (b->n != 0)
+        memmove(b->p + GCORE_FRAME_PREFIX, b->p, b->n);
+    gcore_frame_prefix(b->p, (uint32_t)b->n);
+    b->n += GCORE_FRAME_PREFIX;
+    return 0;
 }
 
 int gcore_frame_write(gb_buf *out, gb_slice msg)

@@ -1,6 +1,8 @@
 /* JSON -> wire: the ProtoJSON input rules, byte by byte, and the errors users see. */
 #include "test_json_common.h"
 
+#include <stdlib.h>
+
 TestSuite(json_encode, .init = load_pool, .fini = free_pool);
 
 Test(json_encode, writes_every_scalar_type_in_field_number_order)
@@ -104,6 +106,49 @@ Test(json_encode, decodes_base64_standard_or_url_safe_padded_or_not)
     assert_wire("Scalars", "{\"fBytes\":\"\\u002b/+/\"}", "62 03 fb ff bf");
     assert_refused("Scalars", "{\"fBytes\":\"!!\"}", PBD_ERR_JSON_VALUE,
                    "fBytes: invalid base64 \"!!\"");
+}
+
+Test(json_encode, writes_bytes_of_every_padding_and_omits_only_implicit_empty_ones)
+{
+    assert_wire("Scalars", "{\"fBytes\":\"AQ\"}", "62 01 01");
+    assert_wire("Scalars", "{\"fBytes\":\"AQI\"}", "62 02 01 02");
+    assert_wire("Scalars", "{\"fBytes\":\"AQID\"}", "62 03 01 02 03");
+    assert_wire("Scalars", "{\"fBytes\":\"\"}", "");
+    assert_wire("Repeated", "{\"rBytes\":[\"\",\"AQ==\"]}", "62 00 62 01 01");
+    assert_refused("Scalars", "{\"fBytes\":\"AQIDB\"}", PBD_ERR_JSON_VALUE,
+                   "fBytes: invalid base64 \"AQIDB\"");
+    assert_refused("Scalars", "{\"fBytes\":\"=\"}", PBD_ERR_JSON_VALUE, "invalid base64");
+}
+
+/* A large `bytes` field: its length takes three varint bytes, and a bad character at the
+ * very end refuses the whole text with nothing left in the output. */
+Test(json_encode, decodes_large_bytes_and_refuses_a_bad_last_character)
+{
+    enum { RAW = 300000 };
+    size_t b64 = (RAW + 2) / 3 * 4;
+    char *json = malloc(b64 + 16);
+    cr_assert_not_null(json);
+    memcpy(json, "{\"fBytes\":\"", 11);
+    for (size_t i = 0; i < b64; i++)
+        json[11 + i] = "AQID"[i % 4];
+    memcpy(json + 11 + b64, "\"}", 3);
+    gb_buf out;
+    gb_err err = {0};
+    pbd_json_opts o = opts();
+    cr_assert_eq(encode_with("Scalars", json, &o, &out, &err), 0, "%s", err.msg);
+    static const uint8_t head[] = {0x62, 0xe0, 0xa7, 0x12};
+    cr_assert_eq(out.n, sizeof(head) + RAW);
+    cr_assert_eq(memcmp(out.p, head, sizeof(head)), 0);
+    for (size_t i = 0; i < RAW; i++)
+        cr_assert_eq(out.p[sizeof(head) + i], i % 3 + 1, "byte %zu", i);
+    gb_buf_free(&out);
+    json[11 + b64 - 1] = '.';
+    gb_buf_init(&out, 0);
+    cr_assert_eq(pbd_json_to_wire(msg("Scalars"), json, strlen(json), &o, &out, &err),
+                 PBD_ERR_JSON_VALUE);
+    cr_assert_eq(out.n, 0);
+    gb_buf_free(&out);
+    free(json);
 }
 
 Test(json_encode, unescapes_strings_and_refuses_lone_surrogates)

@@ -45,6 +45,7 @@ struct h2peer {
     atomic_int nconns;
     atomic_size_t data_sent;
     atomic_int cancels;   /* RST_STREAM(CANCEL) received */
+    atomic_int resets;    /* RST_STREAM of any code received */
     stream_data *streams; /* peer thread only */
 };
 
@@ -174,6 +175,8 @@ static int on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
     pconn *c = ud;
+    if (f->hd.type == NGHTTP2_RST_STREAM)
+        atomic_fetch_add(&c->peer->resets, 1);
     if (f->hd.type == NGHTTP2_RST_STREAM && f->rst_stream.error_code == NGHTTP2_CANCEL)
         atomic_fetch_add(&c->peer->cancels, 1);
     if (!(f->hd.flags & NGHTTP2_FLAG_END_STREAM) ||
@@ -326,6 +329,11 @@ size_t h2peer_data_sent(const h2peer *p)
 int h2peer_cancels(const h2peer *p)
 {
     return atomic_load(&((h2peer *)(uintptr_t)p)->cancels);
+}
+
+int h2peer_resets(const h2peer *p)
+{
+    return atomic_load(&((h2peer *)(uintptr_t)p)->resets);
 }
 
 int h2peer_connections(const h2peer *p)

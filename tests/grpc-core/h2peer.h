@@ -46,6 +46,9 @@ size_t h2peer_data_sent(const h2peer *p);
 /** RST_STREAM frames with CANCEL received so far (all connections). */
 int h2peer_cancels(const h2peer *p);
 
+/** RST_STREAM frames of any code received so far (all connections). */
+int h2peer_resets(const h2peer *p);
+
 /** Stops the thread, closes everything. */
 void h2peer_stop(h2peer *p);
 

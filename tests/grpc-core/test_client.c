@@ -186,6 +186,79 @@ Test(client, moves_16_mib_messages_both_ways)
     free(big);
 }
 
+typedef struct collected {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    gb_buf msgs[2];
+    size_t n_msgs;
+    bool done;
+    gcore_code code;
+} collected;
+
+static void collect_msg(gcore_call *c, gb_slice msg, void *ud)
+{
+    (void)c;
+    collected *k = ud;
+    if (k->n_msgs < 2)
+        gb_buf_append(&k->msgs[k->n_msgs], msg.p, msg.n);
+    k->n_msgs++;
+}
+
+static void collect_done(gcore_call *c, const gcore_status *st, const gcore_metadata *md, void *ud)
+{
+    (void)c;
+    (void)md;
+    collected *k = ud;
+    pthread_mutex_lock(&k->mu);
+    k->done = true;
+    k->code = st->code;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+/* |n| patterned bytes in a buffer of their own, as an encoder leaves them. */
+static gb_buf patterned(size_t n, unsigned seed)
+{
+    gb_buf b;
+    gb_buf_init(&b, 0);
+    gb_buf_reserve(&b, n);
+    for (size_t i = 0; i < n; i++)
+        b.p[i] = (uint8_t)(i * 11 + seed);
+    b.n = n;
+    return b;
+}
+
+/* The first buffer becomes the call's send buffer, the second is queued behind it. */
+Test(client, sends_messages_from_buffers_it_takes)
+{
+    static const gcore_call_handlers h = {NULL, collect_msg, collect_done};
+    collected k = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    gb_buf_init(&k.msgs[0], 0);
+    gb_buf_init(&k.msgs[1], 0);
+    gb_buf a = patterned(3u << 20, 1), b = patterned(1000, 2);
+    gb_buf want_a = patterned(3u << 20, 1), want_b = patterned(1000, 2);
+    gcore_call_opts o = {.timeout_ms = 30000};
+    gcore_call *c;
+    cr_assert_eq(gcore_call_start(ch, "/test.Echo/Bidi", &o, &h, &k, &c), 0);
+    cr_assert_eq(gcore_call_send_buf(c, &a, false), 0);
+    cr_assert(a.p == NULL && a.n == 0, "the call took the buffer");
+    cr_assert_eq(gcore_call_send_buf(c, &b, true), 0);
+    cr_assert_eq(gcore_call_send_buf(c, &b, true), GCORE_ERR_STATE);
+    pthread_mutex_lock(&k.mu);
+    while (!k.done)
+        pthread_cond_wait(&k.cv, &k.mu);
+    pthread_mutex_unlock(&k.mu);
+    cr_assert_eq(k.code, GCORE_STATUS_OK);
+    cr_assert_eq(k.n_msgs, 2);
+    cr_assert(k.msgs[0].n == want_a.n && memcmp(k.msgs[0].p, want_a.p, want_a.n) == 0);
+    cr_assert(k.msgs[1].n == want_b.n && memcmp(k.msgs[1].p, want_b.p, want_b.n) == 0);
+    gcore_call_release(c);
+    gb_buf_free(&k.msgs[0]);
+    gb_buf_free(&k.msgs[1]);
+    gb_buf_free(&want_a);
+    gb_buf_free(&want_b);
+}
+
 Test(client, refuses_a_reply_over_the_receive_limit_as_resource_exhausted)
 {
     uint8_t req[8];

@@ -186,6 +186,20 @@ Test(client_h2, reads_a_trailers_only_response)
     gcore_reply_free(&r);
 }
 
+/* A server ends a finished call's stream itself: an RST_STREAM on top is noise that
+ * servers count against rapid-reset floods (nghttp2 sends GOAWAY after ~1000). */
+Test(client_h2, leaves_a_completed_call_without_rst_stream)
+{
+    for (int i = 0; i < 4; i++) {
+        gcore_reply r;
+        gcore_reply_init(&r);
+        cr_assert_eq(call("/t.S/Echo", &r), GCORE_STATUS_OK, "%s", r.status.message);
+        gcore_reply_free(&r);
+    }
+    /* A frame sent after a call's end reaches the peer before the next call's HEADERS. */
+    cr_assert_eq(h2peer_resets(peer), 0, "RST_STREAM frames: %d", h2peer_resets(peer));
+}
+
 Test(client_h2, sends_grpc_timeout_in_the_finest_unit)
 {
     gcore_reply r;

@@ -192,6 +192,70 @@ Test(frame, refuses_to_write_past_the_buffer_limit)
     gb_buf_free(&out);
 }
 
+Test(frame, wraps_a_message_in_its_own_buffer)
+{
+    gb_buf b;
+    gb_buf_init(&b, 0);
+    cr_assert_eq(gcore_frame_wrap(&b), 0);
+    static const uint8_t empty[] = {0, 0, 0, 0, 0};
+    cr_assert(b.n == sizeof(empty) && memcmp(b.p, empty, b.n) == 0);
+    gb_buf_reset(&b);
+    gb_buf_append(&b, "abc", 3);
+    cr_assert_eq(gcore_frame_wrap(&b), 0);
+    cr_assert(b.n == 8 && memcmp(b.p, three_msgs, 8) == 0);
+    gb_buf_free(&b);
+    gb_buf_init(&b, 6); /* no room for the prefix: refused, the message as it was */
+    gb_buf_append(&b, "ab", 2);
+    cr_assert_eq(gcore_frame_wrap(&b), GCORE_ERR_LIMIT);
+    cr_assert(b.n == 2 && memcmp(b.p, "ab", 2) == 0);
+    gb_buf_free(&b);
+}
+
+/* |n| bytes of message |seed| with its prefix. */
+static void put_big(gb_buf *out, size_t n, unsigned seed)
+{
+    gb_buf_reserve(out, n);
+    for (size_t i = 0; i < n; i++)
+        out->p[out->n + i] = (uint8_t)(i * 13 + seed);
+    out->n += n;
+    gcore_frame_wrap(out);
+}
+
+static bool is_big(gb_slice msg, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < msg.n; i++) {
+        if (msg.p[i] != (uint8_t)(i * 13 + seed))
+            return false;
+    }
+    return msg.n == n;
+}
+
+Test(frame, gives_back_a_large_buffer_between_messages_only)
+{
+    enum { BIG = 300000 };
+    gb_buf in;
+    gb_buf_init(&in, 0);
+    put_big(&in, BIG, 1);
+    gcore_frame_reader r;
+    gcore_frame_reader_init(&r, 1 << 20);
+    size_t used = 0;
+    gb_slice msg;
+    /* Trimmed in the middle of the message: its bytes so far stay. */
+    cr_assert_eq(gcore_frame_reader_feed(&r, in.p, 1000, &used, &msg, NULL), GCORE_FRAME_MORE);
+    gcore_frame_reader_trim(&r);
+    cr_assert_eq(gcore_frame_reader_feed(&r, in.p + 1000, in.n - 1000, &used, &msg, NULL),
+                 GCORE_FRAME_MESSAGE);
+    cr_assert(is_big(msg, BIG, 1));
+    gcore_frame_reader_trim(&r);
+    cr_assert_eq(r.msg.cap, 0, "the message's buffer is freed");
+    gb_buf_reset(&in);
+    put_big(&in, BIG, 2);
+    cr_assert_eq(gcore_frame_reader_feed(&r, in.p, in.n, &used, &msg, NULL), GCORE_FRAME_MESSAGE);
+    cr_assert(is_big(msg, BIG, 2), "the reader works on after a trim");
+    gcore_frame_reader_free(&r);
+    gb_buf_free(&in);
+}
+
 /* Appends |plain| compressed in |enc| (gzip or deflate) as one message with flag 1. */
 static void put_compressed(gb_buf *out, gcore_encoding enc, const char *plain, size_t n)
 {

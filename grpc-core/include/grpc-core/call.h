@@ -4,7 +4,7 @@
  * messages and a final status through callbacks. No thread waits per call.
  *
  * Threads: callbacks run on the channel's loop thread. gcore_call_start(),
- * gcore_call_send(), gcore_call_half_close(), gcore_call_cancel(),
+ * gcore_call_send(), gcore_call_send_buf(), gcore_call_half_close(), gcore_call_cancel(),
  * gcore_call_resume() and gcore_call_release() may be called from any thread;
  * they post their work to the loop, in order. on_done runs exactly once, last,
  * and may run before gcore_call_start() has returned to another thread (a call
@@ -54,6 +54,7 @@
 #include <grpc-core/metadata.h>
 #include <grpc-core/status.h>
 
+#include <base/buf.h>
 #include <base/slice.h>
 
 #include <stdbool.h>
@@ -101,6 +102,16 @@ int gcore_call_start(gcore_channel *ch, const char *method, const gcore_call_opt
  * A message over the send limit ends the call with RESOURCE_EXHAUSTED.
  */
 int gcore_call_send(gcore_call *call, gb_slice msg, bool last);
+
+/**
+ * As gcore_call_send(), for a message built in a buffer: the call takes the buffer
+ * instead of copying it (the 5-byte prefix is put in front in place), and HTTP/2 DATA
+ * frames are read straight from it.
+ * Ownership: takes |msg|'s memory whatever the result; |*msg| is left empty.
+ * Thread: any. Returns 0, GCORE_ERR_NOMEM, GCORE_ERR_LIMIT (over 4 GiB - 1) or
+ * GCORE_ERR_STATE after a half-close.
+ */
+int gcore_call_send_buf(gcore_call *call, gb_buf *msg, bool last);
 
 /** Ends the request stream (no more messages). Thread: any. Returns 0, GCORE_ERR_STATE/NOMEM. */
 int gcore_call_half_close(gcore_call *call);

@@ -102,4 +102,19 @@ void gcore_frame_prefix(uint8_t out[GCORE_FRAME_PREFIX], uint32_t len);
  */
 int gcore_frame_write(gb_buf *out, gb_slice msg);
 
+/**
+ * Puts the prefix in front of the message that fills |b|, moving it in place: a
+ * message built in a buffer becomes a frame without a second copy.
+ * Returns 0, GCORE_ERR_LIMIT (over 4 GiB - 1, or |b|'s limit) or GCORE_ERR_NOMEM, with
+ * |b| unchanged.
+ */
+int gcore_frame_wrap(gb_buf *b);
+
+/**
+ * Gives back the memory of the last message delivered when it is large (over 64 KiB),
+ * so a reader between messages holds no copy of one; the slice it returned is invalid
+ * after this. Thread: the reader's.
+ */
+void gcore_frame_reader_trim(gcore_frame_reader *r);
+
 #endif
