@@ -71,6 +71,18 @@ def post(path, body=None, **kw):
     return request(GW, "POST", path, body, **kw)
 
 
+def outcome_of(tag):
+    """What the test backend saw of the call tagged |tag|, once it was cancelled or
+    finished (or after 5 s)."""
+    end = time.time() + 5
+    while True:
+        r = get("/v1/outcome/" + tag)
+        out = r.json() if r.status == 200 else {}
+        if out.get("cancelled") or out.get("finished") or time.time() > end:
+            return out
+        time.sleep(0.1)
+
+
 class Routing(unittest.TestCase):
     def test_hello_call_returns_the_greeting(self):
         r = post("/v1/hello", {"name": "world"})
@@ -417,7 +429,7 @@ class Deadlines(unittest.TestCase):
         self.assertEqual(r.status, 504)
         self.assertEqual(r.json()["code"], 4)
         self.assertLess(time.time() - t0, 2.5)
-        self.assertTrue(self.outcome_of("d1")["cancelled"])
+        self.assertTrue(outcome_of("d1")["cancelled"])
 
     def test_invalid_grpc_timeout_is_400(self):
         r = get("/v1/sleep/1?tag=d2", headers={"Grpc-Timeout": "soon"})
@@ -429,7 +441,7 @@ class Deadlines(unittest.TestCase):
         time.sleep(0.5)
         s.close()
         time.sleep(1.0)
-        self.assertTrue(self.outcome_of("d3").get("cancelled"))
+        self.assertTrue(outcome_of("d3").get("cancelled"))
 
     def test_client_disconnect_after_pipelining_cancels_the_backend_call(self):
         # The pipelined request keeps the socket readable: the hang-up must still be seen.
@@ -440,7 +452,7 @@ class Deadlines(unittest.TestCase):
         time.sleep(0.3)
         s.close()
         time.sleep(1.0)
-        self.assertTrue(self.outcome_of("d4").get("cancelled"))
+        self.assertTrue(outcome_of("d4").get("cancelled"))
 
     def test_pipelined_requests_are_answered_in_order(self):
         s = socket.create_connection(("127.0.0.1", GW), timeout=10)
@@ -463,16 +475,7 @@ class Deadlines(unittest.TestCase):
         self.assertEqual(first[0], 200)
         self.assertEqual(second[0], 200)
         self.assertEqual(json.loads(second[1])["request"]["id"], "second")
-        self.assertTrue(self.outcome_of("d5").get("finished"))
-
-    def outcome_of(self, tag):
-        end = time.time() + 5
-        while True:
-            r = get("/v1/outcome/" + tag)
-            out = r.json() if r.status == 200 else {}
-            if out.get("cancelled") or out.get("finished") or time.time() > end:
-                return out
-            time.sleep(0.1)
+        self.assertTrue(outcome_of("d5").get("finished"))
 
 
 class Shutdown(unittest.TestCase):
@@ -501,15 +504,7 @@ class Shutdown(unittest.TestCase):
         self.assertEqual(len(got), len(paths), "every client got an answer or a close")
         self.assertEqual(got.count(499), 6, got)  # the sleeps: CANCELLED
         for i in range(6):
-            self.assertTrue(self.outcome_of("sd%d" % i).get("cancelled"))
-
-    def outcome_of(self, tag):
-        end = time.time() + 5
-        while True:
-            out = get("/v1/outcome/" + tag).json()
-            if out.get("cancelled") or time.time() > end:
-                return out
-            time.sleep(0.1)
+            self.assertTrue(outcome_of("sd%d" % i).get("cancelled"))
 
 
 class ServerStreaming(unittest.TestCase):
