@@ -13,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void channel_log(int level, const char *msg, void *user_data)
 {
@@ -101,8 +100,7 @@ int gw_app_start(gw_server *srv, gb_err *err)
     app->ups = calloc(app->cap_ups, sizeof *app->ups);
     if (app->ups == NULL)
         return gb_err_set(err, GW_ERR_NOMEM, "out of memory");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    app->n_loops = cfg->threads != 0 ? cfg->threads : cores > 0 ? (unsigned)cores : 1;
+    app->n_loops = cfg->threads != 0 ? cfg->threads : 1;
     app->loops = calloc(app->n_loops, sizeof *app->loops);
     if (app->loops == NULL)
         return gb_err_set(err, GW_ERR_NOMEM, "out of memory");

@@ -43,7 +43,7 @@ typedef struct gw_app {
 } gw_app;
 
 /**
- * Starts the workers' loops (--threads, default one per core), then builds the first
+ * Starts the workers' loops (cfg->threads of them), then builds the first
  * schema snapshot (schema.h): descriptor sets, router, OpenAPI documents, channels per
  * backend. Returns 0, or an error code with |err| saying which file, template or
  * backend is wrong.

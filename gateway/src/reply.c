@@ -89,13 +89,13 @@ void gw_req_resume(gw_req *req)
 
 void gw_req_suspend(gw_req *req)
 {
-    req->srv->workers[req->worker].n_suspended++;
+    gw_req_worker(req)->n_suspended++;
     MHD_suspend_connection(req->conn);
 }
 
 void gw_req_wake(gw_req *req)
 {
-    gw_worker *w = &req->srv->workers[req->worker];
+    gw_worker *w = gw_req_worker(req);
     w->n_suspended--;
     MHD_resume_connection(req->conn);
     gw_worker_kick(w);

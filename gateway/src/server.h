@@ -42,6 +42,12 @@ struct gw_server {
     void *app; /* the transcoding state (routes, upstreams) */
 };
 
+/** The worker serving |req|'s connection. */
+static inline gw_worker *gw_req_worker(const gw_req *req)
+{
+    return &req->srv->workers[req->worker];
+}
+
 /**
  * Picks the handler for a request whose headers are in, or sets an error reply
  * (404, 405, 400) and returns NULL. Thread: MHD thread.
