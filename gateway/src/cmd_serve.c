@@ -27,23 +27,25 @@ static int fail(const char *msg)
     return 1;
 }
 
-/* The next signal; with |poll| set, 0 after a second without one. */
-static int wait_for_signal(bool poll)
+/* The next signal, or 0 after a second without one. */
+static int wait_for_signal(void)
 {
     sigset_t set;
-    int sig = 0;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
-    if (poll) {
-        struct timespec second = {1, 0};
-        sig = sigtimedwait(&set, NULL, &second);
-        return sig < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : sig;
-    }
-    if (sigwait(&set, &sig) != 0)
-        return -1;
-    return sig;
+    struct timespec second = {1, 0};
+    int sig = sigtimedwait(&set, NULL, &second);
+    return sig < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : sig;
+}
+
+static unsigned long requests_begun(const gw_server *srv)
+{
+    unsigned long n = 0;
+    for (unsigned i = 0; i < srv->n_workers; i++)
+        n += atomic_load_explicit(&srv->workers[i].n_requests, memory_order_relaxed);
+    return n;
 }
 
 /* What identifies the descriptor set files' contents cheaply: their inode, size and
@@ -64,12 +66,22 @@ static uint64_t files_stamp(const gw_config *cfg)
 }
 
 /* SIGHUP, or with --watch a change of the descriptor set files since |stamp| (taken
- * before they were loaded): load the schema again. */
+ * before they were loaded): load the schema again. After a second without requests,
+ * the memory the last ones freed goes back to the system (malloc keeps it otherwise). */
 static int serve_until_stopped(gw_server *srv, const gw_config *cfg, uint64_t stamp)
 {
     gb_err err = {0};
+    unsigned long seen = requests_begun(srv), trimmed = seen;
     int sig;
-    while ((sig = wait_for_signal(cfg->watch)) == SIGHUP || sig == 0) {
+    while ((sig = wait_for_signal()) == SIGHUP || sig == 0) {
+        unsigned long begun = requests_begun(srv);
+        if (begun == seen && begun != trimmed) {
+            malloc_trim(0);
+            trimmed = begun;
+        }
+        seen = begun;
+        if (sig == 0 && !cfg->watch)
+            continue;
         uint64_t now = files_stamp(cfg);
         if (sig == 0 && now == stamp)
             continue;

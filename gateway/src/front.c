@@ -77,6 +77,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     gw_req *req = req_new(w);
     if (req == NULL)
         return NULL;
+    atomic_fetch_add_explicit(&w->n_requests, 1, memory_order_relaxed);
     req->srv = srv;
     req->worker = w->index;
     req->conn = conn;

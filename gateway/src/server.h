@@ -27,8 +27,9 @@ typedef struct gw_worker {
     bool kicked;        /* the timer is set to run MHD at once (a connection resumed) */
     gw_req *spare[64];  /* ended requests kept for the next ones, with an arena block */
     unsigned n_spare;
-    unsigned n_suspended; /* requests waiting on a call (MHD must not stop meanwhile) */
-    bool quiesced;        /* stopping: no more connections accepted */
+    unsigned n_suspended;             /* requests waiting on a call (MHD must not stop meanwhile) */
+    bool quiesced;                    /* stopping: no more connections accepted */
+    _Atomic unsigned long n_requests; /* begun so far (the main thread trims memory when idle) */
 } gw_worker;
 
 struct gw_server {
@@ -38,7 +39,6 @@ struct gw_server {
     int listen_fd;
     unsigned port; /* the bound port (useful with --listen ...:0) */
     gw_header_rules header_rules;
-    _Atomic unsigned long n_requests;
     void *app; /* the transcoding state (routes, upstreams) */
 };
 
