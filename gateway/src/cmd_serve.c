@@ -138,6 +138,11 @@ int gw_cmd_serve(int argc, char **argv)
         cfg.threads = cores > 0 ? (unsigned)cores : 1;
     }
     mallopt(M_ARENA_MAX, (int)cfg.threads);
+    /* Blocks of 128 KiB and more (large messages) get their own mappings, unmapped when
+     * freed. glibc would raise this threshold to the largest block freed, so 1 MiB bodies
+     * then stayed in the arenas: 6.5 MiB more RSS after three 1 MiB echoes, for 28% more
+     * MB/s. */
+    mallopt(M_MMAP_THRESHOLD, 128 << 10);
     srv.cfg = &cfg;
     srv.header_rules = (gw_header_rules){cfg.forward_headers, cfg.n_forward_headers};
     uint64_t stamp = files_stamp(&cfg);
