@@ -27,7 +27,7 @@ static int fail(const char *msg)
     return 1;
 }
 
-/* The next signal, or 0 after a second without one. */
+/* The next signal, or 0 after a quarter of a second without one. */
 static int wait_for_signal(void)
 {
     sigset_t set;
@@ -35,8 +35,8 @@ static int wait_for_signal(void)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
-    struct timespec second = {1, 0};
-    int sig = sigtimedwait(&set, NULL, &second);
+    struct timespec tick = {0, 250000000};
+    int sig = sigtimedwait(&set, NULL, &tick);
     return sig < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : sig;
 }
 
@@ -66,7 +66,7 @@ static uint64_t files_stamp(const gw_config *cfg)
 }
 
 /* SIGHUP, or with --watch a change of the descriptor set files since |stamp| (taken
- * before they were loaded): load the schema again. After a second without requests,
+ * before they were loaded): load the schema again. After a quarter second without requests,
  * the memory the last ones freed goes back to the system (malloc keeps it otherwise). */
 static int serve_until_stopped(gw_server *srv, const gw_config *cfg, uint64_t stamp)
 {

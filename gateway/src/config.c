@@ -34,7 +34,7 @@ static const setting settings[] = {
     {"--reflection", "reflection", K_TRUE, OFF(reflection), 0,
      "  also load the schema from the backends (gRPC server reflection); SIGHUP asks again"},
     {"--watch", "watch", K_TRUE, OFF(watch), 0,
-     "  reload when a --descriptor-set file changes (checked every second), as on SIGHUP"},
+     "  reload when a --descriptor-set file changes (checked four times a second), as on SIGHUP"},
     {"--backend", "backend", K_STR, OFF(backend), 0,
      "HOST:PORT  the gRPC backend of every service without its own entry"},
     {"--listen", "listen", K_STR, OFF(listen), 0,
