@@ -58,14 +58,14 @@ void gw_app_stop(gw_server *srv);
 
 /**
  * The built-in handler for |req|'s path, or NULL (also NULL with req->reply set when
- * the path is built-in and the method is wrong). Thread: MHD thread.
+ * the path is built-in and the method is wrong). Thread: the request's worker.
  */
 const gw_handler *gw_builtin_route(gw_req *req);
 
 /**
  * Routes |req| to its transcoding handler. Returns 0 with |*h| set, GW_ERR_NO_ROUTE, or
  * GW_ERR_METHOD with |*allow| the methods the path takes ("GET, POST"); other codes
- * after setting an error reply. Thread: MHD thread.
+ * after setting an error reply. Thread: the request's worker.
  */
 int gw_app_route(gw_req *req, const gw_handler **h, const char **allow);
 

@@ -21,7 +21,6 @@
 #include <grpc-core/metadata.h>
 #include <grpc-core/status.h>
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 

@@ -89,7 +89,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     req->raw_path = gb_arena_strndup(&req->arena, uri, plen);
     req->query =
         gb_arena_strndup(&req->arena, q != NULL ? q + 1 : "", q != NULL ? strlen(q + 1) : 0);
-    atomic_init(&req->state, GW_REQ_HEADERS);
+    req->state = GW_REQ_HEADERS;
     return req;
 }
 
@@ -141,7 +141,7 @@ static enum MHD_Result queue_reply(gw_req *req)
     const char *expose = req->cors ? gw_cors_expose_headers(&r->headers, &req->arena) : NULL;
     if (expose != NULL)
         MHD_add_response_header(resp, "Access-Control-Expose-Headers", expose);
-    atomic_store(&req->state, GW_REQ_REPLIED);
+    req->state = GW_REQ_REPLIED;
     r->mhd = resp; /* the connection keeps its own reference until the reply is sent */
     enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -173,7 +173,7 @@ static enum MHD_Result begin(gw_req *req, const char *url, const char *method)
     if (req->method == NULL || req->path == NULL || req->query == NULL || req->raw_path == NULL)
         return MHD_NO;
     client_ip(req);
-    atomic_store(&req->state, GW_REQ_READING);
+    req->state = GW_REQ_READING;
     const char *cl = gw_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > req->srv->cfg->max_body) {
         gw_req_reply_error(req, 413, GW_CODE_RESOURCE_EXHAUSTED, "request body too large");
@@ -223,7 +223,7 @@ static enum MHD_Result complete(gw_req *req)
 {
     if (req->failed)
         return queue_reply(req);
-    atomic_store(&req->state, GW_REQ_WAITING);
+    req->state = GW_REQ_WAITING;
     /* Suspended first: a call can end, and resume the request, before it has started. */
     gw_req_suspend(req);
     if (req->handler->on_complete(req) == GW_REPLY_NOW)
@@ -241,7 +241,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     if (req == NULL)
         return MHD_NO;
-    switch (atomic_load(&req->state)) {
+    switch (req->state) {
     case GW_REQ_HEADERS:
         return begin(req, url, method);
     case GW_REQ_READING:
@@ -280,7 +280,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (req->handler != NULL && req->handler->on_finish != NULL)
         req->handler->on_finish(req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
-    int status = atomic_load(&req->state) == GW_REQ_REPLIED ? req->reply.status : 499;
+    int status = req->state == GW_REQ_REPLIED ? req->reply.status : 499;
     access_log(req, status);
     gb_buf_free(&req->body);
     gw_schema_unref(req->schema);

@@ -1,8 +1,8 @@
 /* Building replies in the request's arena, and handing suspended requests back. */
 #include "req.h"
 #include "server.h"
-#include "worker.h"
 #include "status_map.h"
+#include "worker.h"
 
 #include <microhttpd.h>
 
@@ -83,7 +83,7 @@ int gw_req_add_header(gw_req *req, const char *name, const char *value)
 
 void gw_req_resume(gw_req *req)
 {
-    atomic_store_explicit(&req->state, GW_REQ_DONE, memory_order_release);
+    req->state = GW_REQ_DONE;
     gw_req_wake(req);
 }
 

@@ -4,8 +4,9 @@
  * The front end (front.c) creates a gw_req per request with its own capped arena,
  * picks a handler when the headers are in, feeds it the body and asks it for a
  * reply. A handler either replies at once or takes the request away: the front end
- * then suspends the connection, and whoever finishes the work (the gRPC loop
- * thread) fills the reply and calls gw_req_resume(), exactly once.
+ * then suspends the connection, and whoever finishes the work (a gRPC call's
+ * callback, on the same worker thread) fills the reply and calls gw_req_resume(),
+ * exactly once.
  *
  *     static int hello_complete(gw_req *req)
  *     {
@@ -23,7 +24,6 @@
 #include <base/buf.h>
 #include <base/err.h>
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,7 +83,7 @@ struct gw_req {
     unsigned worker; /* the worker thread serving the connection (its loop and channels) */
     struct MHD_Connection *conn;
     gb_arena arena;
-    _Atomic int state; /* gw_req_state */
+    gw_req_state state;
     const char *method;
     const char *path;     /* percent-decoded, without the query (for logs and built-ins) */
     const char *raw_path; /* as sent, still percent-encoded (for the route templates) */
@@ -103,7 +103,7 @@ struct gw_req {
     const char *client_ip;
 };
 
-/** The value of request header |name| (any case), or NULL. Thread: MHD thread. */
+/** The value of request header |name| (any case), or NULL. Thread: the request's worker. */
 const char *gw_req_header(gw_req *req, const char *name);
 
 /** Sets a JSON reply with a copy of |body| (|n| bytes). Returns GW_REPLY_NOW. */

@@ -50,7 +50,7 @@ static inline gw_worker *gw_req_worker(const gw_req *req)
 
 /**
  * Picks the handler for a request whose headers are in, or sets an error reply
- * (404, 405, 400) and returns NULL. Thread: MHD thread.
+ * (404, 405, 400) and returns NULL. Thread: the request's worker.
  */
 const gw_handler *gw_dispatch(gw_req *req);
 

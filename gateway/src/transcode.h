@@ -14,7 +14,7 @@
 
 #include <descriptors/router.h>
 
-/* The per-request transcoding state (in the request's arena; MHD thread only). */
+/* The per-request transcoding state (in the request's arena; its worker thread only). */
 typedef struct gw_tx {
     gw_call *gc;
     pbd_route route;
