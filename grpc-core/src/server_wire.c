@@ -11,6 +11,7 @@
 #include <base/base64.h>
 #include <base/buf.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,51 +149,49 @@ static int nv_add_response_start(nv_list *l)
     return rv;
 }
 
-int server_wire_submit_headers(nghttp2_session *h2, int32_t stream_id, const gcore_metadata *md,
-                               const nghttp2_data_provider *dp)
+/* One header block of a response: the response start (:status, content-type) and/or
+ * the status, then the metadata. */
+static int nv_build(nv_list *l, bool start, const gcore_status *st, const gcore_metadata *md)
+{
+    int rv = start ? nv_add_response_start(l) : 0;
+    if (rv == 0 && st != NULL)
+        rv = nv_add_status(l, st);
+    if (rv == 0)
+        rv = nv_add_md(l, md);
+    return rv;
+}
+
+/* Submits a response (|start|: headers, with |dp| for a body) or trailers. */
+static int submit_block(nghttp2_session *h2, int32_t stream_id, bool start, const gcore_status *st,
+                        const gcore_metadata *md, const nghttp2_data_provider *dp)
 {
     gb_arena arena;
     gb_arena_init(&arena, 0);
     nv_list l = {.arena = &arena};
-    int rv = nv_add_response_start(&l);
-    if (rv == 0)
-        rv = nv_add_md(&l, md);
-    if (rv == 0 && nghttp2_submit_response(h2, stream_id, l.v, l.n, dp) != 0)
+    int rv = nv_build(&l, start, st, md);
+    if (rv == 0 && (start ? nghttp2_submit_response(h2, stream_id, l.v, l.n, dp)
+                          : nghttp2_submit_trailer(h2, stream_id, l.v, l.n)) != 0)
         rv = GCORE_ERR_HTTP2;
     gb_arena_clear(&arena);
     return rv;
+}
+
+int server_wire_submit_headers(nghttp2_session *h2, int32_t stream_id, const gcore_metadata *md,
+                               const nghttp2_data_provider *dp)
+{
+    return submit_block(h2, stream_id, true, NULL, md, dp);
 }
 
 int server_wire_submit_trailers(nghttp2_session *h2, int32_t stream_id, const gcore_status *st,
                                 const gcore_metadata *md)
 {
-    gb_arena arena;
-    gb_arena_init(&arena, 0);
-    nv_list l = {.arena = &arena};
-    int rv = nv_add_status(&l, st);
-    if (rv == 0)
-        rv = nv_add_md(&l, md);
-    if (rv == 0 && nghttp2_submit_trailer(h2, stream_id, l.v, l.n) != 0)
-        rv = GCORE_ERR_HTTP2;
-    gb_arena_clear(&arena);
-    return rv;
+    return submit_block(h2, stream_id, false, st, md, NULL);
 }
 
 int server_wire_submit_trailers_only(nghttp2_session *h2, int32_t stream_id, const gcore_status *st,
                                      const gcore_metadata *md)
 {
-    gb_arena arena;
-    gb_arena_init(&arena, 0);
-    nv_list l = {.arena = &arena};
-    int rv = nv_add_response_start(&l);
-    if (rv == 0)
-        rv = nv_add_status(&l, st);
-    if (rv == 0)
-        rv = nv_add_md(&l, md);
-    if (rv == 0 && nghttp2_submit_response(h2, stream_id, l.v, l.n, NULL) != 0)
-        rv = GCORE_ERR_HTTP2;
-    gb_arena_clear(&arena);
-    return rv;
+    return submit_block(h2, stream_id, true, st, md, NULL);
 }
 
 int server_wire_submit_http_error(nghttp2_session *h2, int32_t stream_id, int http_status)
