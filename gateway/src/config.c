@@ -63,7 +63,7 @@ static const setting settings[] = {
     {"--request-timeout", "limits.request_timeout", K_MS, OFF(request_timeout_s), 0,
      "DURATION  a request must arrive whole within this (default 60s), else closed"},
     {"--threads", "threads", K_UINT, OFF(threads), 0,
-     "N  worker threads, each with its own connections (default: one per core)"},
+     "N  worker threads, each with its own connections (default: one per two cores)"},
     {"--stream-format", "streaming.format", K_STREAM, OFF(stream_format), 0,
      "ndjson|sse|array  server-streaming framing (default ndjson)"},
     {"--log-level", "log_level", K_LEVEL, OFF(log_level), 0,

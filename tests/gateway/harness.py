@@ -79,7 +79,8 @@ def gateway(binary, sets, backend_port, *flags, config=None, listen="127.0.0.1:0
     args = [binary]
     for s in sets:
         args += ["--descriptor-set", s]
-    args += ["--backend", "127.0.0.1:%d" % backend_port, "--listen", listen]
+    # Two workers whatever the machine, so that requests spread over both.
+    args += ["--backend", "127.0.0.1:%d" % backend_port, "--listen", listen, "--threads", "2"]
     if config is not None:
         f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
         json.dump(config, f)
