@@ -12,7 +12,8 @@
 #                                 the grpc-core server against a C++ gRPC server (h2load)
 #   bench/run.sh --mode all       all of the above
 # Options: --duration S (default 5), --conns "16 64", --build DIR (default build-bench),
-#          --cpp-server PATH (a bench.v1.Greeter C++ server taking --addr HOST:PORT).
+#          --cpp-server PATH (a bench.v1.Greeter C++ server taking --addr HOST:PORT),
+#          --gateway-args "ARGS" (more protogate flags, e.g. "--threads 2").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,7 @@ MODE=table
 DUR=5
 CONNS="16 64"
 CPP_SERVER=""
+GATEWAY_ARGS=""
 while [ $# -gt 0 ]; do
     case $1 in
     --mode) MODE=$2; shift 2 ;;
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
     --conns) CONNS=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --cpp-server) CPP_SERVER=$2; shift 2 ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    --gateway-args) GATEWAY_ARGS=$2; shift 2 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
@@ -80,7 +83,7 @@ stop() {
 start_backend() { start backend "$WORK/backend.log" "$BACKEND" --listen 127.0.0.1:0 "$@"; BPID=$PID; BPORT=$PORT; }
 start_gateway() {
     start protogate "$WORK/gateway.log" "$GATEWAY" --descriptor-set "$PB" --listen 127.0.0.1:0 \
-        --backend "127.0.0.1:$BPORT" "$@"
+        --backend "127.0.0.1:$BPORT" $GATEWAY_ARGS "$@"
     GPID=$PID
     GPORT=$PORT
 }
