@@ -134,9 +134,9 @@ int gw_cmd_serve(int argc, char **argv)
      * more CPU per small request); every extra arena keeps its own free memory (an arena
      * for the main thread alone added 0.9 MiB of peak RSS). */
     /* One worker per two cores by default: the backend usually shares the host. On two
-     * cores shared with a backend, a second worker cost 10-20% of the throughput and
-     * tripled the p99 (the workers and the backend's threads take turns on the cores, and
-     * the backend batches less over two connections than over one). */
+     * cores shared with a C++ gRPC backend, a second worker cost up to a fifth of the
+     * throughput and doubled or tripled the p99 (the workers and the backend's threads
+     * take turns on the cores, and the backend batches less over two connections). */
     if (cfg.threads == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = cores > 1 ? (unsigned)cores / 2 : 1;
