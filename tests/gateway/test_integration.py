@@ -840,7 +840,23 @@ class Backends(unittest.TestCase):
         self.assertIsNone(r.header("Access-Control-Allow-Origin"))
 
 
+def thread_count(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int([x for x in f if x.startswith("Threads:")][0].split()[1])
+
+
 class Concurrency(unittest.TestCase):
+    def test_the_default_is_one_worker_per_two_cores(self):
+        gw = start(harness.gateway(BIN, SETS, BACKEND.port, "--threads", "0"))
+        threads = thread_count(gw.p.pid)
+        gw.stop()
+        workers = max(1, os.sysconf("SC_NPROCESSORS_ONLN") // 2)
+        self.assertEqual(threads, 1 + workers)  # the main thread and the workers
+
+    def test_each_worker_is_a_thread(self):
+        # The main thread and the two workers the tests ask for.
+        self.assertEqual(thread_count(gw_proc.p.pid), 3)
+
     def test_many_slow_calls_in_flight_hold_no_thread_each(self):
         n = 200
         socks = []
@@ -848,9 +864,7 @@ class Concurrency(unittest.TestCase):
             s = socket.create_connection(("127.0.0.1", GW), timeout=30)
             s.sendall(b"GET /v1/sleep/400?tag=c%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
             socks.append(s)
-        with open("/proc/%d/status" % gw_proc.p.pid) as f:
-            threads = int([x for x in f if x.startswith("Threads:")][0].split()[1])
-        self.assertLess(threads, 32)
+        self.assertLess(thread_count(gw_proc.p.pid), 32)
         ok = 0
         for s in socks:
             data = b""
