@@ -278,6 +278,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req == NULL)
         return;
     *con_cls = NULL;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        gw_req_hold(req, false); /* the keep-alive connection's next reply is not held */
     if (req->handler != NULL && req->handler->on_finish != NULL)
         req->handler->on_finish(req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     int status = req->state == GW_REQ_REPLIED ? req->reply.status : 499;

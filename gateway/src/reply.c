@@ -6,8 +6,11 @@
 
 #include <microhttpd.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 const char *gw_req_header(gw_req *req, const char *name)
 {
@@ -99,4 +102,16 @@ void gw_req_wake(gw_req *req)
     w->n_suspended--;
     MHD_resume_connection(req->conn);
     gw_worker_kick(w);
+}
+
+void gw_req_hold(gw_req *req, bool hold)
+{
+    if (req->held == hold)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int on = hold;
+    if (ci != NULL)
+        setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+    req->held = hold;
 }

@@ -99,6 +99,7 @@ struct gw_req {
     int grpc_status;          /* for the access log; -1: no call made */
     bool pretty;              /* ?pretty: indented JSON */
     bool cors;                /* an allowed Origin: the reply carries the CORS headers */
+    bool held;                /* the socket holds what is written until released (gw_req_hold) */
     struct gw_schema *schema; /* the snapshot this request uses, referenced (schema.h) */
     const char *client_ip;
 };
@@ -133,6 +134,13 @@ void gw_req_suspend(gw_req *req);
 
 /** Resumes a connection its stream reader suspended (more to send). Thread: as above. */
 void gw_req_wake(gw_req *req);
+
+/**
+ * Holds what is written to |req|'s connection in the socket (TCP_CORK) while |hold|,
+ * so that writes that follow each other leave as one segment; releasing sends what is
+ * held. The end of the request releases it. Thread: as above.
+ */
+void gw_req_hold(gw_req *req, bool hold);
 
 /** Appends |s| as a JSON string literal (quoted, escaped). Returns 0 or a gb_buf error. */
 int gw_json_quote(gb_buf *b, const char *s, size_t n);

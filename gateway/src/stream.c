@@ -3,7 +3,9 @@
  * MHD content reader. When no message is queued the reader suspends the connection
  * and returns 0; the loop resumes it on the next message or the end (call.c). The
  * loop stops taking messages while too many wait here, so the backend is held back
- * by HTTP/2 flow control as fast as the HTTP client reads.
+ * by HTTP/2 flow control as fast as the HTTP client reads. The socket holds the reply's
+ * header until the first chunk is written, and the last chunk until the terminator is,
+ * so each pair leaves as one segment; it is released whenever the reader has to wait.
  *
  * Framings: NDJSON {"result":..}\n (grpc-gateway), SSE data: ..\n\n, or one JSON
  * array; a failure after the first byte is the last item ({"error":..}, or an SSE
@@ -110,11 +112,9 @@ static int format_end(gw_req *req, gw_tx *tx)
     return rc;
 }
 
-/* Takes the next message, or the end, into tx->out; 0 when there is neither yet (the
- * connection is then suspended until the loop resumes it). */
 /* Formats the next message, or the end. Returns 1 (something added or more to come),
- * 0 (nothing yet: with |wait|, the connection is suspended until the loop has more),
- * -1 on error. */
+ * 0 (nothing yet: with |wait|, what was written goes out and the connection is
+ * suspended until the loop has more), -1 on error. */
 static int refill(gw_req *req, gw_tx *tx, bool wait)
 {
     char ctype[GW_CTYPE_MAX];
@@ -125,19 +125,17 @@ static int refill(gw_req *req, gw_tx *tx, bool wait)
         return rc == 0 ? 1 : -1;
     }
     gw_call *gc = tx->gc;
-    bool more = gc->head != NULL;
-    bool done = gc->done;
-    if (!more && !done && !wait) {
-        return 0;
-    }
-    if (!more && !done && gc->req != NULL) {
-        gc->reader_waiting = true;
-        gw_req_suspend(req);
-    }
-    if (more)
+    if (gc->head != NULL)
         return 1;
-    if (done)
+    if (gc->done)
         return format_end(req, tx) == 0 ? 1 : -1;
+    if (wait) {
+        gw_req_hold(req, false);
+        if (gc->req != NULL) {
+            gc->reader_waiting = true;
+            gw_req_suspend(req);
+        }
+    }
     return 0;
 }
 
@@ -151,6 +149,8 @@ static ssize_t read_stream(gw_req *req, char *buf, size_t max)
             size_t n = tx->out.n - tx->out_off;
             if (n > max)
                 n = max;
+            if (tx->finished)
+                gw_req_hold(req, true);
             memcpy(buf, tx->out.p + tx->out_off, n);
             tx->out_off += n;
             return (ssize_t)n;
@@ -226,4 +226,6 @@ void gw_stream_begin(gw_req *req, gw_tx *tx)
     req->grpc_status = 0;
     if (tx->gc->done && !wants_trailers(req))
         send_whole(req, tx);
+    if (req->reply.stream != NULL)
+        gw_req_hold(req, true);
 }

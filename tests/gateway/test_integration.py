@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -586,6 +587,32 @@ class ServerStreaming(unittest.TestCase):
         s.close()
         tail = data.split(b"\r\n0\r\n", 1)[1]
         self.assertIn(b"Grpc-Trailer-x-count: 2", tail)
+
+    def test_the_header_goes_with_the_first_message_and_the_last_item_with_the_end(self):
+        def data_segments_in(s):  # struct tcp_info's tcpi_data_segs_in
+            return struct.unpack_from("I", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256),
+                                      152)[0]
+
+        s = socket.create_connection(("127.0.0.1", GW), timeout=10)
+
+        def exchange(request, until):
+            s.sendall(request)
+            data = b""
+            while until not in data:
+                data += s.recv(65536)
+
+        exchange(b"GET /v1/count/0 HTTP/1.1\r\nHost: x\r\n\r\n", b"\r\n\r\n")
+        before = data_segments_in(s)
+        exchange(b"GET /v1/count/2?delayMs=300&failAt=2 HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b'{"result":{"i":1}}')
+        self.assertEqual(data_segments_in(s) - before, 1)  # the header and the first message
+        exchange(b"", b"\r\n0\r\n\r\n")
+        self.assertEqual(data_segments_in(s) - before, 2)  # the error item and the end
+        # The connection's next reply is not held back (a held socket keeps it 200 ms).
+        t0 = time.time()
+        exchange(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", b"}")
+        self.assertLess(time.time() - t0, 0.1)
+        s.close()
 
     def test_slow_stream_is_written_as_it_arrives(self):
         c = http.client.HTTPConnection("127.0.0.1", GW, timeout=10)
