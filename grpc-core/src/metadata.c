@@ -15,10 +15,8 @@ void gcore_metadata_init(gcore_metadata *md)
 
 void gcore_metadata_free(gcore_metadata *md)
 {
-    for (size_t i = 0; i < md->n; i++) {
-        free(md->v[i].key);
-        free(md->v[i].value);
-    }
+    for (size_t i = 0; i < md->n; i++)
+        free(md->v[i].key); /* the value is in the same block (push) */
     free(md->v);
     gcore_metadata_init(md);
 }
@@ -78,15 +76,12 @@ static int push(gcore_metadata *md, gb_slice key, const uint8_t *val, size_t n)
         md->v = v;
         md->cap = cap;
     }
-    char *k = malloc(key.n + 1);
-    uint8_t *value = malloc(n + 1);
-    if (k == NULL || value == NULL) {
-        free(k);
-        free(value);
+    char *k = malloc(key.n + 1 + n + 1);
+    if (k == NULL)
         return GCORE_ERR_NOMEM;
-    }
     memcpy(k, key.p, key.n);
     k[key.n] = '\0';
+    uint8_t *value = (uint8_t *)k + key.n + 1;
     if (n)
         memcpy(value, val, n);
     value[n] = '\0';
