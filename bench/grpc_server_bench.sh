@@ -60,6 +60,7 @@ start() {
 run_once() {
     local port=$1 streams=$2 log="$work/h2load.log"
     local out
+    rm -f "$log" # h2load appends to its log: one run's latencies only
     out=$(nice h2load -c 1 -t 1 -m "$streams" -D "$DURATION" --warm-up-time 1 -d "$work/req.bin" \
         -H 'content-type: application/grpc' -H 'te: trailers' --log-file "$log" \
         "http://127.0.0.1:$port/helloworld.Greeter/SayHello")

@@ -134,6 +134,7 @@ h2load_row() {
     reset_peak "$pid"
     local c0 out c1
     c0=$(cpu_ticks "$pid")
+    rm -f "$WORK/h2load.log" # h2load appends to its log: one run's latencies only
     out=$(h2load -c1 -m"$m" -D"$DUR" -d "$fr" -H 'content-type: application/grpc' \
         -H 'te: trailers' --log-file="$WORK/h2load.log" "http://127.0.0.1:$port/bench.v1.Greeter/$method" 2>&1 || true)
     c1=$(cpu_ticks "$pid")
