@@ -129,10 +129,6 @@ int gw_cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
-    /* One malloc arena per worker (the main thread, idle while serving, shares one), set
-     * before any thread starts: workers sharing one arena contend for its lock (a fifth
-     * more CPU per small request); every extra arena keeps its own free memory (an arena
-     * for the main thread alone added 0.9 MiB of peak RSS). */
     /* One worker per two cores by default: the backend usually shares the host. On two
      * cores shared with a C++ gRPC backend, a second worker cost up to a fifth of the
      * throughput and doubled or tripled the p99 (the workers and the backend's threads
@@ -141,6 +137,10 @@ int gw_cmd_serve(int argc, char **argv)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         cfg.threads = cores > 1 ? (unsigned)cores / 2 : 1;
     }
+    /* One malloc arena per worker (the main thread, idle while serving, shares one), set
+     * before any thread starts: workers sharing one arena contend for its lock (a fifth
+     * more CPU per small request); every extra arena keeps its own free memory (an arena
+     * for the main thread alone added 0.9 MiB of peak RSS). */
     mallopt(M_ARENA_MAX, (int)cfg.threads);
     /* Blocks of 128 KiB and more (large messages) get their own mappings, unmapped when
      * freed. glibc would raise this threshold to the largest block freed, so 1 MiB bodies

@@ -599,7 +599,9 @@ class ServerStreaming(unittest.TestCase):
             s.sendall(request)
             data = b""
             while until not in data:
-                data += s.recv(65536)
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, "the gateway closed the connection")
+                data += chunk
 
         exchange(b"GET /v1/count/0 HTTP/1.1\r\nHost: x\r\n\r\n", b"\r\n\r\n")
         before = data_segments_in(s)
